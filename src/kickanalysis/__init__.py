@@ -1,0 +1,61 @@
+"""kickanalysis: GPS-watch recordings (FIT, GPX, TCX) into pandas, and what matters in a run.
+
+``import kickanalysis`` is cheap: pandas and the readers load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    CorruptFileError,
+    DataQualityWarning,
+    EmptyActivityError,
+    KickAnalysisError,
+    UnknownFormatError,
+)
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first access, PEP 562)
+_LAZY = {
+    "Activity": "kickanalysis.activity",
+    "Meta": "kickanalysis.activity",
+    "read": "kickanalysis.io",
+    "read_fit": "kickanalysis.io",
+    "read_gpx": "kickanalysis.io",
+    "read_tcx": "kickanalysis.io",
+}
+
+if TYPE_CHECKING:
+    from .activity import Activity, Meta
+    from .io import read, read_fit, read_gpx, read_tcx
+
+__all__ = [
+    "Activity",
+    "CorruptFileError",
+    "DataQualityWarning",
+    "EmptyActivityError",
+    "KickAnalysisError",
+    "Meta",
+    "UnknownFormatError",
+    "__version__",
+    "read",
+    "read_fit",
+    "read_gpx",
+    "read_tcx",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kickanalysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

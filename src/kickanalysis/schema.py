@@ -1,0 +1,114 @@
+"""The canonical column names and dtypes every reader and analysis shares."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Core record columns, always present (float64, NaN where the recording lacks them), SI units.
+RECORD_COLUMNS: tuple[str, ...] = (
+    "elapsed_s",
+    "lat_deg",
+    "lon_deg",
+    "elevation_m",
+    "distance_m",
+    "speed_mps",
+    "heart_rate_bpm",
+    "cadence_spm",
+    "power_w",
+    "temperature_c",
+)
+
+#: Columns shared by every event table (strides, intervals, ...).
+EVENT_COLUMNS: tuple[str, ...] = (
+    "start_time",
+    "end_time",
+    "start_elapsed_s",
+    "end_elapsed_s",
+    "duration_s",
+    "start_distance_m",
+    "end_distance_m",
+    "distance_m",
+)
+
+#: Columns of ``splits()`` output and of ``Activity.laps``, with their dtypes.
+SPLIT_DTYPES: dict[str, str] = {
+    "split": "int64",
+    "start_time": "datetime64[ns, UTC]",
+    "end_time": "datetime64[ns, UTC]",
+    "start_elapsed_s": "float64",
+    "end_elapsed_s": "float64",
+    "start_distance_m": "float64",
+    "end_distance_m": "float64",
+    "distance_m": "float64",
+    "duration_s": "float64",
+    "moving_s": "float64",
+    "pace_s_per_km": "float64",
+    "speed_mps": "float64",
+    "gap_speed_mps": "float64",
+    "heart_rate_mean_bpm": "float64",
+    "heart_rate_max_bpm": "float64",
+    "cadence_mean_spm": "float64",
+    "elevation_gain_m": "float64",
+    "elevation_loss_m": "float64",
+    "partial": "bool",
+}
+SPLIT_COLUMNS: tuple[str, ...] = tuple(SPLIT_DTYPES)
+
+
+def records_frame(
+    time_ns: np.ndarray,
+    columns: dict[str, np.ndarray],
+    *,
+    extra: dict[str, np.ndarray] | None = None,
+    start_ns: int | None = None,
+) -> pd.DataFrame:
+    """Build a canonical records frame.
+
+    Parameters
+    ----------
+    time_ns : numpy.ndarray
+        Sample times as integer nanoseconds since the Unix epoch (UTC), sorted.
+    columns : dict of str to numpy.ndarray
+        Values for any of :data:`RECORD_COLUMNS` except ``elapsed_s``; missing columns
+        become NaN.
+    extra : dict of str to numpy.ndarray, optional
+        Further columns, appended after the core ones in the given order.
+    start_ns : int, optional
+        Activity start [ns since epoch] for ``elapsed_s``; the first sample by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by a tz-aware UTC ``DatetimeIndex`` named ``time``.
+    """
+    import pandas as pd
+
+    n = len(time_ns)
+    time_ns = np.asarray(time_ns, dtype="int64")
+    if start_ns is None:
+        start_ns = int(time_ns[0]) if n else 0
+    data: dict[str, np.ndarray] = {"elapsed_s": (time_ns - start_ns) / 1e9}
+    for name in RECORD_COLUMNS[1:]:
+        values = columns.get(name)
+        if values is None:
+            data[name] = np.full(n, np.nan)
+        else:
+            data[name] = np.asarray(values, dtype="float64")
+    if extra:
+        for name, values in extra.items():
+            if name not in data:
+                data[name] = values
+    index = pd.DatetimeIndex(time_ns.view("datetime64[ns]"), name="time").tz_localize("UTC")
+    return pd.DataFrame(data, index=index, copy=False)
+
+
+def empty_splits() -> pd.DataFrame:
+    """Return an empty frame with the split columns and dtypes."""
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series(dtype=d) for c, d in SPLIT_DTYPES.items()})
