@@ -50,8 +50,7 @@ def load(source: Source) -> tuple[bytes, str]:
         data = bytes(data)
     else:
         raise TypeError(
-            "source must be a path, bytes or a binary file object, "
-            f"not {type(source).__name__}"
+            f"source must be a path, bytes or a binary file object, not {type(source).__name__}"
         )
     if data[:2] == b"\x1f\x8b":
         data = gunzip(data, name)
