@@ -37,6 +37,8 @@ __all__ = [
     "altitude_from_raw",
     "altitude_raw",
     "chain",
+    "record_specs",
+    "records_file",
     "crc16",
     "degrees_from_semicircles",
     "distance_raw",
@@ -617,6 +619,7 @@ def simple_activity(
     product: int = 2691,
     serial_number: int = 3_900_123_456,
     header_size: int = 14,
+    **build_options: Any,
 ) -> bytes:
     """Build a small running activity.
 
@@ -644,6 +647,8 @@ def simple_activity(
         ``file_id`` device fields (1 = garmin, 2691 = fr935).
     header_size : {14, 12}
         File header size.
+    **build_options
+        Passed to :meth:`FitBuilder.build` (``corrupt_crc=True`` ...).
     """
     if records is None:
         records = default_records(n) if start is None else default_records(n, start=start)
@@ -726,4 +731,99 @@ def simple_activity(
         big_endian=be,
     )
     b.data(5, t_end, dur, 1, 0, 26, 1)
-    return b.build(header_size=header_size)
+    return b.build(header_size=header_size, **build_options)
+
+
+# --------------------------------------------------------------------------------------
+# random record files (for property-based tests)
+
+#: Valid raw ranges (the invalid sentinel excluded) of the record fields the property
+#: tests draw; position ranges stay on the globe.
+RECORD_RANGES: dict[str, tuple[int, int]] = {
+    "position_lat": (-(2**30), 2**30),
+    "position_long": (-(2**31) + 1, 2**31 - 2),
+    "altitude": (0, 0xFFFE),
+    "enhanced_altitude": (0, 0xFFFFFFFE),
+    "heart_rate": (0, 0xFE),
+    "cadence": (0, 0xFE),
+    "fractional_cadence": (0, 127),
+    "distance": (0, 0xFFFFFFFE),
+    "speed": (0, 0xFFFE),
+    "enhanced_speed": (0, 0xFFFFFFFE),
+    "power": (0, 0xFFFE),
+    "temperature": (-127, 126),
+    "vertical_oscillation": (0, 0xFFFE),
+}
+
+
+def record_specs():
+    """Hypothesis strategy for :func:`records_file` specs.
+
+    A spec is a dict: ``fields`` (a subset of :data:`RECORD_RANGES`, never both a field
+    and its ``enhanced_`` twin, ``fractional_cadence`` only with ``cadence``),
+    ``big_endian``, ``compressed`` (write timestamps through compressed headers where
+    the step allows) and ``records`` (raw dicts with ``timestamp``; a value may be
+    ``None`` = invalid; ``fractional_cadence`` is ``None`` exactly when ``cadence`` is).
+    """
+    from hypothesis import strategies as st
+
+    @st.composite
+    def specs(draw):
+        fields = draw(st.lists(st.sampled_from(sorted(RECORD_RANGES)), unique=True, max_size=8))
+        for a, b in (("speed", "enhanced_speed"), ("altitude", "enhanced_altitude")):
+            if a in fields and b in fields:
+                fields.remove(a)
+        if "fractional_cadence" in fields and "cadence" not in fields:
+            fields.remove("fractional_cadence")
+        n = draw(st.integers(1, 25))
+        t = draw(st.integers(DEFAULT_START, DEFAULT_START + 10**6))
+        steps = draw(st.lists(st.integers(1, 45), min_size=n, max_size=n))
+        records = []
+        for step in steps:
+            rec: dict[str, Any] = {"timestamp": t}
+            for name in fields:
+                lo, hi = RECORD_RANGES[name]
+                rec[name] = draw(st.one_of(st.none(), st.integers(lo, hi)))
+            if "fractional_cadence" in rec:
+                if rec["cadence"] is None:
+                    rec["fractional_cadence"] = None
+                elif rec["fractional_cadence"] is None:
+                    rec["fractional_cadence"] = 0
+            records.append(rec)
+            t += step
+        return {
+            "fields": fields,
+            "big_endian": draw(st.booleans()),
+            "compressed": draw(st.booleans()),
+            "records": records,
+        }
+
+    return specs()
+
+
+def records_file(spec: Mapping[str, Any]) -> bytes:
+    """Build a FIT file from a :func:`record_specs` spec.
+
+    ``file_id`` first (``time_created`` = first timestamp), then one ``record`` per
+    entry: local type 0 carries the timestamp field; with ``compressed``, a record less
+    than 32 s after the previous one goes through local type 1 (same fields, no
+    timestamp) with a compressed-timestamp header instead.
+    """
+    names = list(spec["fields"])
+    be = spec["big_endian"]
+    recs = spec["records"]
+    b = FitBuilder()
+    b.define(3, MESG["file_id"], [(0, "enum"), (4, "uint32")], big_endian=be)
+    b.data(3, 4, recs[0]["timestamp"])
+    b.define(0, MESG["record"], [RECORD_FIELDS[k] for k in ["timestamp", *names]], big_endian=be)
+    if spec["compressed"]:
+        b.define(1, MESG["record"], [RECORD_FIELDS[k] for k in names], big_endian=be)
+    last = None
+    for r in recs:
+        t = r["timestamp"]
+        if spec["compressed"] and last is not None and t - last < 32:
+            b.compressed(1, t & 0x1F, *(r[k] for k in names))
+        else:
+            b.data(0, t, *(r[k] for k in names))
+        last = t
+    return b.build()
