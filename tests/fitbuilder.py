@@ -807,7 +807,8 @@ def records_file(spec: Mapping[str, Any]) -> bytes:
     ``file_id`` first (``time_created`` = first timestamp), then one ``record`` per
     entry: local type 0 carries the timestamp field; with ``compressed``, a record less
     than 32 s after the previous one goes through local type 1 (same fields, no
-    timestamp) with a compressed-timestamp header instead.
+    timestamp) with a compressed-timestamp header instead. A ``session`` (sport
+    running, ``start_time`` = first timestamp) ends the file.
     """
     names = list(spec["fields"])
     be = spec["big_endian"]
@@ -826,4 +827,7 @@ def records_file(spec: Mapping[str, Any]) -> bytes:
         else:
             b.data(0, t, *(r[k] for k in names))
         last = t
+    # a running session at the end, so cadence means steps of a runner
+    b.define(2, MESG["session"], [(253, "uint32"), (2, "uint32"), (5, "enum")], big_endian=be)
+    b.data(2, recs[-1]["timestamp"], recs[0]["timestamp"], 1)
     return b.build()
