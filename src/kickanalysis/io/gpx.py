@@ -1,0 +1,839 @@
+"""GPX 1.0 / 1.1 reader: tracks (or a route, for a course) into an :class:`Activity`.
+
+Two engines produce the same :class:`~kickanalysis.activity.Activity` shape:
+
+``"native"``
+    kickanalysis' own reader. Its fast path locates every tag of the document with numpy
+    (positions of ``<`` and ``>``), checks that the tags nest and match, and converts the
+    text of the point elements in bulk; everything outside the track points (metadata,
+    track names, waypoints …) is parsed by expat. Documents the fast path does not handle
+    (comments or CDATA after the root start, truncated or malformed input, UTF-16) go
+    through a streaming expat parser, which reports malformed XML with its line and
+    recovers the points before a truncation.
+``"gpxpy"``
+    Reads through the gpxpy library into the same frame; meant as an independent
+    reference.
+
+Both engines share the conversion from the raw per-point arrays to the records frame
+(:func:`_build_activity`), so the policies below hold for both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from xml.parsers import expat
+
+import numpy as np
+
+from .. import geo, schema
+from ..activity import Activity, Meta
+from ..errors import CorruptFileError, EmptyActivityError, WarningLog
+from .xmlsafe import reject_dtd
+
+__all__ = ["gpx_from_bytes"]
+
+#: Sentinel for "no time" in integer-nanosecond arrays.
+_NAT = np.iinfo(np.int64).min
+
+#: Local names (namespace prefix ignored) of extension elements → raw field.
+#: Garmin TrackPointExtension v1/v2 (hr, cad, atemp, wtemp, speed, course), Cluetrust
+#: gpxdata (heartrate/hr, cadence, temp), Apple Health (speed, course), the ``power``
+#: element written by Strava/Wahoo and Garmin's PowerExtension ``PowerInWatts``.
+_EXT_FIELDS: dict[bytes, str] = {
+    b"hr": "hr",
+    b"heartrate": "hr",
+    b"cad": "cad",
+    b"cadence": "cad",
+    b"atemp": "temp",
+    b"temp": "temp",
+    b"speed": "speed",
+    b"course": "course",
+    b"power": "power",
+    b"PowerInWatts": "power",
+}
+#: GPX 1.0 has ``speed`` and ``course`` as plain children of a point.
+_GPX10_FIELDS = ("speed", "course")
+_FIELDS = ("ele", "hr", "cad", "temp", "speed", "course", "power")
+
+#: Strava writes its activity type as a number in ``trk/type``.
+_STRAVA_TYPES = {"1": "cycling", "9": "running"}
+
+_CYCLING_WORDS = ("cycl", "bik", "ride", "biking")
+_FOOT_WORDS = ("run", "walk", "hik", "jog", "trail")
+
+#: Maker recognised from the GPX ``creator`` attribute: (pattern, manufacturer, strip).
+_MAKERS: tuple[tuple[str, str, bool], ...] = (
+    ("garmin", "Garmin", True),
+    ("etrex", "Garmin", False),
+    ("oregon", "Garmin", False),
+    ("edge", "Garmin", False),
+    ("forerunner", "Garmin", False),
+    ("fenix", "Garmin", False),
+    ("mapsource", "Garmin", False),
+    ("gpsmap", "Garmin", False),
+    ("movescount", "Suunto", False),
+    ("suunto", "Suunto", True),
+    ("polar", "Polar", True),
+    ("wahoo", "Wahoo", True),
+    ("coros", "Coros", True),
+    ("tomtom", "TomTom", True),
+    ("apple", "Apple", True),
+)
+
+_TZ_SUFFIX = re.compile(r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)$")
+_ATTR = rb"""\s+[A-Za-z_][\w.\-:]*\s*=\s*(?:"[^"<]*"|'[^'<]*')"""
+_TAG_ATTRS = re.compile(rb"(?:(?:" + _ATTR + rb")*\s*/?\x00)*")
+
+
+@dataclass
+class _Raw:
+    """Per-point arrays and document metadata, as an engine read them."""
+
+    kind: str = "track"
+    lat: np.ndarray = field(default_factory=lambda: np.empty(0))
+    lon: np.ndarray = field(default_factory=lambda: np.empty(0))
+    time_ns: np.ndarray = field(default_factory=lambda: np.empty(0, dtype="int64"))
+    naive: int = 0
+    bad_times: int = 0
+    seg: np.ndarray = field(default_factory=lambda: np.empty(0, dtype="int64"))
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    creator: str | None = None
+    version: str | None = None
+    root: str | None = None
+    meta_name: str | None = None
+    meta_time: str | None = None
+    trk_name: str | None = None
+    trk_type: str | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# public entry point
+
+
+def gpx_from_bytes(
+    data: bytes, name: str = "<bytes>", *, engine: str = "native", strict: bool = False
+) -> Activity:
+    """Read a GPX document into an :class:`~kickanalysis.activity.Activity`.
+
+    Parameters
+    ----------
+    data : bytes
+        The GPX document (already decompressed).
+    name : str
+        Source name used in messages and ``meta.source``.
+    engine : {"native", "gpxpy"}
+        ``"native"``: kickanalysis' own vectorised reader; ``"gpxpy"``: through gpxpy.
+    strict : bool
+        Raise :class:`~kickanalysis.errors.CorruptFileError` instead of repairing
+        (truncation, unparseable values, times out of order, dropped points).
+
+    Returns
+    -------
+    Activity
+        ``records`` with the core columns (``distance_m`` [m] from the positions,
+        ``speed_mps`` [m/s], ``heart_rate_bpm`` [1/min], ``cadence_spm`` [1/min],
+        ``power_w`` [W], ``temperature_c`` [°C]) plus ``course_deg`` [deg] and
+        ``cadence_rpm`` [1/min] (the value as written) when present; ``laps`` empty;
+        ``meta`` with ``format="gpx"``.
+
+    Raises
+    ------
+    CorruptFileError
+        Malformed XML (with the line), entity/DTD declarations, a root other than
+        ``<gpx>``; with ``strict``, any repaired damage.
+    EmptyActivityError
+        Neither track points nor route points.
+    ValueError
+        Unknown ``engine``.
+
+    Notes
+    -----
+    Policies, shared by both engines:
+
+    * **What is read**: every ``trkpt`` of every track and segment, in document order.
+      When there is none, the ``rtept`` of every route (a course: ``extra["kind"]`` is
+      ``"route"``). Waypoints are never read as samples.
+    * **Times**: any ISO-8601 form (``Z``, ``±hh:mm``, fractional seconds) becomes UTC;
+      naive times are taken as UTC (warning). Without any time (a course), the points
+      are placed one second apart from the metadata time (or 1970-01-01), with
+      ``extra["timed"] = False`` and a warning. Points without a time between timed
+      points get a time interpolated linearly in point index; untimed points before the
+      first or after the last timed point are dropped (repair). Times going backwards
+      are sorted (stable, repair).
+    * **Segments**: a new ``trkseg`` (or ``trk``) is a recording gap: ``meta.pauses``
+      gets (last time of the previous segment, first time of the next) when time moves
+      forward between them, and the jump in position across the break is *not* counted
+      in ``distance_m``.
+    * **Speed**: from the extension ``speed`` where the file has it, else (and for
+      points lacking it) from the distance by backward differences; the first point of
+      a segment takes the next point's value.
+    * **Cadence**: Garmin/Suunto/Strava write *per-leg* (or crank) revolutions per
+      minute, e.g. 85 for a run at 170 steps/min. For running, walking, hiking and an
+      unknown sport ``cadence_spm = 2 * cad`` (unknown sport: with a warning); for
+      cycling the crank rpm is stored unchanged. ``cadence_rpm`` keeps the raw value.
+    * **Extensions** are matched on local names, whatever the namespace prefix:
+      ``hr``/``heartrate``, ``cad``/``cadence``, ``atemp``/``temp``, ``speed``,
+      ``course``, ``power``/``PowerInWatts``.
+
+    Examples
+    --------
+    >>> gpx = b'''<gpx version="1.1" creator="x"><trk><trkseg>
+    ... <trkpt lat="0" lon="0"><time>2024-01-01T00:00:00Z</time></trkpt>
+    ... <trkpt lat="0" lon="0.001"><time>2024-01-01T00:00:30Z</time></trkpt>
+    ... </trkseg></trk></gpx>'''
+    >>> act = gpx_from_bytes(gpx, "demo.gpx")
+    >>> round(float(act.records["distance_m"].iloc[-1]), 2)
+    111.2
+    """
+    if engine not in ("native", "gpxpy"):
+        raise ValueError(f"unknown GPX engine {engine!r}; use 'native' or 'gpxpy'")
+    log = WarningLog(name, strict=strict)
+    reject_dtd(data, name)
+    raw = _read_gpxpy(data, name) if engine == "gpxpy" else _read_native(data, name, log)
+    if raw.root is not None and raw.root != "gpx":
+        raise CorruptFileError(name, f"root element is <{raw.root}>, not <gpx>")
+    return _build_activity(raw, name, log)
+
+
+# ---------------------------------------------------------------------------------------
+# native engine
+
+
+def _read_native(data: bytes, name: str, log: WarningLog) -> _Raw:
+    raw = None
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\x00" not in data[:4]:
+        raw = _scan_fast(data, name)
+    if raw is None:
+        raw = _scan_expat(data, name, log)
+    if raw.bad_times:
+        log.repaired(f"{raw.bad_times} unparseable timestamps treated as missing")
+    return raw
+
+
+def _u64_view(arr: np.ndarray) -> np.ndarray:
+    """Overlapping little-endian 8-byte windows: ``view[i]`` holds bytes ``i..i+7``."""
+    return np.ndarray(
+        shape=(max(len(arr) - 7, 0),), dtype="<u8", buffer=arr, offset=0, strides=(1,)
+    )
+
+
+_WORD_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [2**64 - 1], dtype=np.uint64)
+
+
+def _name_extent(u64: np.ndarray, starts: np.ndarray, skip: int) -> tuple[np.ndarray, np.ndarray]:
+    """Length of the XML names at *starts* (-1 if longer than skip+24) and last colon."""
+    k = len(starts)
+    win = (
+        np.stack([u64[starts + skip + 8 * i] for i in range(3)], axis=1)
+        .view(np.uint8)
+        .reshape(k, 24)
+    )
+    term = (win <= 32) | (win == 47) | (win == 62)
+    has_term = term.any(axis=1)
+    end = term.argmax(axis=1)
+    nlen = np.where(has_term, end + skip, -1)
+    colon = (win == 58) & (np.arange(24) < np.where(has_term, end, 24)[:, None])
+    last = np.where(colon.any(axis=1), skip + 23 - colon[:, ::-1].argmax(axis=1), -1)
+    return nlen, last
+
+
+def _word(u64: np.ndarray, starts: np.ndarray, length: np.ndarray, at: int) -> np.ndarray:
+    """Bytes ``at .. at+7`` of names of *length* at *starts*, zero past the name end."""
+    take = np.clip(length - at, 0, 8)
+    return u64[starts + at] & _WORD_MASKS[take]
+
+
+def _key(name: bytes) -> tuple[int, int]:
+    padded = name[:16].ljust(16, b"\x00")
+    return int.from_bytes(padded[:8], "little"), int.from_bytes(padded[8:], "little")
+
+
+def _scan_fast(data: bytes, name: str) -> _Raw | None:
+    """Vectorised scan of a well-formed document; ``None`` when it cannot be sure."""
+    # pad so that 24-byte windows after any '<' stay inside the buffer
+    arr = np.frombuffer(data + b"\x00" * 32, dtype=np.uint8)
+    n_data = len(data)
+    lt = np.flatnonzero(arr[:n_data] == 60)
+    if len(lt) == 0:
+        return None
+    c1 = arr[lt + 1]
+    special = (c1 == 33) | (c1 == 63)  # <! and <?
+    first = int(np.argmin(special))
+    if special[first] or special[first:].any():
+        return None  # comments / CDATA / PIs after the root start: expat path
+    if data[: lt[0]].lstrip(b"\xef\xbb\xbf").strip():
+        return None
+    lt = lt[first:]
+    c1 = c1[first:]
+    gt = np.flatnonzero(arr[:n_data] == 62)
+    j = np.searchsorted(gt, lt)
+    if len(gt) == 0 or j[-1] >= len(gt):
+        return None  # truncated inside a tag
+    ge = gt[j]
+    if np.any(ge[:-1] > lt[1:]) or data[int(ge[-1]) + 1 :].strip():
+        return None
+    closing = c1 == 47
+    selfc = (arr[ge - 1] == 47) & ~closing
+    k = len(lt)
+
+    # names: find where each name ends in a 24-byte window after '<' (or '</'),
+    # widened to 48 bytes for the few long names; keys are 8-byte words masked to it
+    ns = lt + 1 + closing
+    u64 = _u64_view(arr)
+    nlen, last_colon = _name_extent(u64, ns, 0)
+    long = np.flatnonzero(nlen < 0)
+    if long.size:
+        nlen2, colon2 = _name_extent(u64, ns[long], 24)
+        if np.any(nlen2 < 0):
+            return None  # names longer than 48 bytes: expat path
+        nlen[long] = nlen2
+        last_colon[long] = np.maximum(last_colon[long], colon2)
+    if np.any(nlen == 0):
+        return None
+    lstart = last_colon + 1
+    llen = nlen - lstart
+    full = np.stack([_word(u64, ns, nlen, 8 * i) for i in range(3)], axis=1)
+    local = np.stack([_word(u64, ns + lstart, llen, 8 * i) for i in range(2)], axis=1)
+
+    # nesting: depth after each tag, level of the element each tag belongs to
+    delta = np.where(closing, -1, np.where(selfc, 0, 1))
+    depth = np.cumsum(delta)
+    if depth[-1] != 0 or np.any(depth[:-1] <= 0) or closing[0] or selfc[0]:
+        return None
+    level = np.where(closing | selfc, depth + 1, depth)
+    pair = np.flatnonzero(~selfc)
+    order = pair[np.argsort(level[pair], kind="stable")]
+    opens, closes = order[0::2], order[1::2]
+    if len(opens) != len(closes) or closing[opens].any() or not closing[closes].all():
+        return None
+    if np.any(full[opens] != full[closes]) or np.any(nlen[opens] != nlen[closes]):
+        return None
+    if np.any(level[opens] != level[closes]):
+        return None
+
+    def is_local(nm: bytes) -> np.ndarray:
+        a, b = _key(nm)
+        return (local[:, 0] == a) & (local[:, 1] == b) & (llen == len(nm))
+
+    is_open = ~closing
+    kind = "track"
+    pt_open = np.flatnonzero(is_local(b"trkpt") & is_open)
+    if len(pt_open) == 0:
+        kind = "route"
+        pt_open = np.flatnonzero(is_local(b"rtept") & is_open)
+    # the matching close of every open element
+    match = np.arange(k)
+    match[opens] = closes
+    pt_close = match[pt_open]
+    if np.any(pt_open[1:] <= pt_close[:-1]):
+        return None  # points inside points
+
+    # attributes of every tag inside the point runs must be well formed
+    in_pt = np.zeros(k + 1, dtype=np.int64)
+    np.add.at(in_pt, pt_open, 1)
+    np.add.at(in_pt, pt_close + 1, -1)
+    in_pt = np.cumsum(in_pt[:k]) > 0
+    tag_end = ge - selfc
+    has_attr = in_pt & ~closing & (ns + nlen < tag_end)
+    ai = np.flatnonzero(has_attr)
+    a_lo = (ns + nlen)[ai].tolist()
+    a_hi = tag_end[ai].tolist()
+    blob = b"\x00".join([data[a:b] for a, b in zip(a_lo, a_hi)]) + b"\x00"
+    if ai.size and _TAG_ATTRS.fullmatch(blob) is None:
+        return None
+
+    # skeleton: the document without the point runs, parsed by expat for metadata
+    run_start = np.ones(len(pt_open), dtype=bool)
+    run_start[1:] = pt_open[1:] != pt_close[:-1] + 1
+    run_end = np.ones(len(pt_open), dtype=bool)
+    run_end[:-1] = run_start[1:]
+    cuts_lo = lt[pt_open[run_start]].tolist()
+    cuts_hi = (ge[pt_close[run_end]] + 1).tolist()
+    pieces = []
+    pos = 0
+    for a, b in zip(cuts_lo, cuts_hi):
+        pieces.append(data[pos:a])
+        pos = b
+    pieces.append(data[pos:])
+    skeleton = b"".join(pieces)
+    quiet = WarningLog(name, strict=True)
+    try:
+        raw = _scan_expat(skeleton, name, quiet)
+    except CorruptFileError:
+        return None
+    raw.kind = kind
+    n = len(pt_open)
+
+    # segment breaks: an element closing below the point level between two points
+    lvl = level[pt_open]
+    seg_break = np.zeros(n, dtype=bool)
+    if n > 1:
+        s = pt_close[:-1] + 1
+        e = pt_open[1:]
+        gap = np.flatnonzero(e > s)
+        if gap.size:
+            idx = np.empty(2 * gap.size, dtype=np.int64)
+            idx[0::2] = s[gap]
+            idx[1::2] = e[gap]
+            mins = np.minimum.reduceat(level, idx)[0::2]
+            seg_break[gap + 1] = mins < lvl[gap]
+    raw.seg = np.cumsum(seg_break)
+
+    # lat / lon attributes of the point tags
+    p_lo = (ns + nlen)[pt_open].tolist()
+    p_hi = tag_end[pt_open].tolist()
+    ptags = [data[a:b] for a, b in zip(p_lo, p_hi)]
+    raw.lat = _attr_values(ptags, b"lat")
+    raw.lon = _attr_values(ptags, b"lon")
+
+    # leaf children of the points: <x>text</x> with the next tag its close
+    child = np.flatnonzero(in_pt & is_open & ~selfc)
+    child = child[child < k - 1]
+    child = child[match[child] == child + 1]
+    owner = np.searchsorted(pt_open, child, side="right") - 1
+    rel = level[child] - lvl[owner]
+    t_lo = ge[child] + 1
+    t_hi = lt[child + 1]
+
+    def field_of(nm: bytes, min_rel: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a, b = _key(nm)
+        sel = (local[child, 0] == a) & (local[child, 1] == b) & (llen[child] == len(nm))
+        sel &= (rel == 1) if min_rel == 1 else (rel >= max(min_rel, 1))
+        return owner[sel], t_lo[sel], t_hi[sel]
+
+    own, lo, hi = field_of(b"ele", 1)
+    ele = np.full(n, np.nan)
+    ele[own] = _texts_to_float(arr, lo, hi)
+    raw.values["ele"] = ele
+    for nm, key in _EXT_FIELDS.items():
+        own, lo, hi = field_of(nm, 0 if key in _GPX10_FIELDS else 2)
+        if own.size == 0:
+            continue
+        vals = raw.values.setdefault(key, np.full(n, np.nan))
+        vals[own] = _texts_to_float(arr, lo, hi)
+
+    own, lo, hi = field_of(b"time", 1)
+    time_ns = np.full(n, _NAT, dtype=np.int64)
+    if own.size:
+        texts = _gather_text(arr, lo, hi)
+        t_ns, naive, bad = _parse_times(texts)
+        time_ns[own] = t_ns
+        raw.naive, raw.bad_times = naive, bad
+    raw.time_ns = time_ns
+    return raw
+
+
+def _gather_text(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Texts ``arr[lo:hi]`` as a fixed-width ``S`` array (NUL padded)."""
+    lens = hi - lo
+    width = int(lens.max()) if lens.size else 1
+    width = max(width, 1)
+    cols = np.arange(width)
+    idx = np.minimum(lo[:, None] + cols, len(arr) - 1)
+    block = np.where(cols < lens[:, None], arr[idx], 0).astype(np.uint8)
+    return np.ascontiguousarray(block).view(f"S{width}").ravel()
+
+
+def _texts_to_float(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    if lo.size == 0:
+        return np.empty(0)
+    texts = _gather_text(arr, lo, hi)
+    try:
+        return texts.astype(np.float64)
+    except ValueError:
+        return np.array([_to_float(t) for t in texts.tolist()])
+
+
+def _to_float(text: bytes | str | None) -> float:
+    if text is None:
+        return np.nan
+    try:
+        return float(text)
+    except ValueError:
+        return np.nan
+
+
+def _attr_values(tags: list[bytes], attr: bytes) -> np.ndarray:
+    pat = re.compile(rb"(?<![\w.:\-])" + attr + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+    found = pat.findall(b"\x00".join(tags))
+    if len(found) == len(tags):
+        return np.array([_to_float(a or b) for a, b in found])
+    out = np.full(len(tags), np.nan)
+    for i, tag in enumerate(tags):
+        m = pat.search(tag)
+        if m:
+            out[i] = _to_float(m.group(1) or m.group(2))
+    return out
+
+
+def _parse_times(texts: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Parse ISO-8601 texts to UTC ns; returns (ns with _NAT, n naive, n unparseable)."""
+    import pandas as pd
+
+    strs = np.char.strip(texts.astype("U"))
+    if strs.size == 0:
+        return np.empty(0, dtype=np.int64), 0, 0
+    aware = np.char.endswith(strs, "Z")
+    naive = 0
+    if not aware.all():
+        naive = sum(1 for s in strs[~aware].tolist() if s and not _TZ_SUFFIX.search(s))
+    empty = strs == ""
+    idx = pd.to_datetime(strs, format="ISO8601", utc=True, errors="coerce")
+    ns = idx.as_unit("ns").asi8.copy()
+    bad = int((idx.isna() & ~empty).sum())
+    ns[np.asarray(idx.isna())] = _NAT
+    return ns, naive, bad
+
+
+# ---------------------------------------------------------------------------------------
+# streaming expat parser: metadata of the skeleton, and the fallback for any document
+
+
+_TRUNCATION_CODES = {
+    expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS],
+    expat.errors.codes[expat.errors.XML_ERROR_UNCLOSED_TOKEN],
+    expat.errors.codes[expat.errors.XML_ERROR_PARTIAL_CHAR],
+    expat.errors.codes[expat.errors.XML_ERROR_UNCLOSED_CDATA_SECTION],
+}
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition(":")[2]
+
+
+def _scan_expat(data: bytes, name: str, log: WarningLog) -> _Raw:
+    """Read *data* with expat handlers (slow path, exact errors, truncation recovery)."""
+    raw = _Raw()
+    stack: list[str] = []
+    text: list[str] = []
+    pts: dict[str, list[Any]] = {k: [] for k in ("lat", "lon", "time", "seg", "kind", *_FIELDS)}
+    cur: dict[str, Any] | None = None
+    cur_depth = 0
+    seg = -1
+    meta: dict[str, str] = {}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal cur, cur_depth, seg
+        loc = _local(tag)
+        if not stack:
+            raw.root = loc
+            raw.creator = attrs.get("creator")
+            raw.version = attrs.get("version")
+        stack.append(loc)
+        text.clear()
+        if cur is None and loc in ("trkpt", "rtept"):
+            cur = {"lat": attrs.get("lat"), "lon": attrs.get("lon"), "kind": loc}
+            cur_depth = len(stack)
+        elif loc in ("trkseg", "trk", "rte"):
+            seg += 1
+
+    def end(tag: str) -> None:
+        nonlocal cur
+        loc = stack.pop()
+        value = "".join(text).strip()
+        text.clear()
+        if cur is not None:
+            depth = len(stack) + 1 - cur_depth
+            if depth == 0:
+                for k in pts:
+                    pts[k].append(cur.get(k))
+                pts["seg"][-1] = seg
+                cur = None
+            elif depth == 1 and loc in ("ele", "time"):
+                cur[loc] = value
+            elif loc.encode() in _EXT_FIELDS and (
+                depth >= 2 or _EXT_FIELDS[loc.encode()] in _GPX10_FIELDS
+            ):
+                cur[_EXT_FIELDS[loc.encode()]] = value
+            return
+        parent = stack[-1] if stack else ""
+        if loc == "name" and parent in ("metadata", "gpx"):
+            meta.setdefault("meta_name", value)
+        elif loc == "time" and parent in ("metadata", "gpx"):
+            meta.setdefault("meta_time", value)
+        elif loc == "name" and parent in ("trk", "rte"):
+            meta.setdefault(parent + "_name", value)
+        elif loc == "type" and parent in ("trk", "rte"):
+            meta.setdefault(parent + "_type", value)
+
+    def chars(s: str) -> None:
+        text.append(s)
+
+    def refuse(*_args: object) -> None:
+        raise CorruptFileError(name, "XML entity declarations are refused")
+
+    p = expat.ParserCreate()
+    p.buffer_text = True
+    p.StartElementHandler = start
+    p.EndElementHandler = end
+    p.CharacterDataHandler = chars
+    p.EntityDeclHandler = refuse
+    p.UnparsedEntityDeclHandler = refuse
+    p.ExternalEntityRefHandler = refuse
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        p.Parse(data, True)
+    except expat.ExpatError as exc:
+        if exc.code in _TRUNCATION_CODES and raw.root is not None:
+            log.repaired(
+                f"document ends early ({expat.errors.messages[exc.code]}); "
+                f"kept the {len(pts['lat'])} complete points before the cut",
+                line=exc.lineno,
+            )
+        else:
+            raise CorruptFileError(
+                name, f"malformed XML: {expat.errors.messages[exc.code]}", line=exc.lineno
+            ) from None
+
+    raw.meta_name = meta.get("meta_name")
+    raw.meta_time = meta.get("meta_time")
+    raw.trk_name = meta.get("trk_name") or meta.get("rte_name")
+    raw.trk_type = meta.get("trk_type") or meta.get("rte_type")
+    kinds = pts.pop("kind")
+    want = "trkpt" if "trkpt" in kinds else "rtept"
+    raw.kind = "track" if want == "trkpt" else "route"
+    keep = [i for i, kd in enumerate(kinds) if kd == want]
+    raw.lat = np.array([_to_float(pts["lat"][i]) for i in keep], dtype=np.float64)
+    raw.lon = np.array([_to_float(pts["lon"][i]) for i in keep], dtype=np.float64)
+    seg_ids = np.array([pts["seg"][i] for i in keep], dtype=np.int64)
+    raw.seg = np.cumsum(np.r_[False, np.diff(seg_ids) != 0]) if keep else seg_ids
+    for f in _FIELDS:
+        col = [pts[f][i] for i in keep]
+        if f == "ele" or any(v is not None for v in col):
+            raw.values[f] = np.array([_to_float(v) for v in col], dtype=np.float64)
+    times = [pts["time"][i] or "" for i in keep]
+    t_ns, naive, bad = _parse_times(np.array(times, dtype="U"))
+    raw.time_ns = t_ns if keep else np.empty(0, dtype=np.int64)
+    raw.naive, raw.bad_times = naive, bad
+    return raw
+
+
+# ---------------------------------------------------------------------------------------
+# gpxpy engine
+
+
+def _read_gpxpy(data: bytes, name: str) -> _Raw:
+    import gpxpy
+    import gpxpy.gpx
+    import pandas as pd
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    try:
+        doc = gpxpy.parse(text)
+    except gpxpy.gpx.GPXException as exc:
+        raise CorruptFileError(name, f"gpxpy could not parse the document: {exc}") from exc
+
+    raw = _Raw(root="gpx", creator=doc.creator, version=doc.version)
+    raw.meta_name = doc.name
+    raw.meta_time = doc.time.isoformat() if doc.time is not None else None
+    segments = [seg.points for trk in doc.tracks for seg in trk.segments]
+    raw.kind = "track"
+    if not any(segments):
+        segments = [rte.points for rte in doc.routes]
+        raw.kind = "route"
+    named = doc.tracks if raw.kind == "track" else doc.routes
+    raw.trk_name = next((t.name for t in named if t.name), None)
+    raw.trk_type = next((t.type for t in named if getattr(t, "type", None)), None)
+
+    pts = [(i, p) for i, seg in enumerate(segments) for p in seg]
+    n = len(pts)
+    raw.lat = np.array([p.latitude for _, p in pts], dtype=np.float64)
+    raw.lon = np.array([p.longitude for _, p in pts], dtype=np.float64)
+    raw.values["ele"] = np.array(
+        [np.nan if p.elevation is None else p.elevation for _, p in pts], dtype=np.float64
+    )
+    seg_ids = np.array([i for i, _ in pts], dtype=np.int64)
+    raw.seg = np.cumsum(np.r_[False, np.diff(seg_ids) != 0]) if n else seg_ids
+    time_ns = np.full(n, _NAT, dtype=np.int64)
+    for j, (_, p) in enumerate(pts):
+        if p.time is None:
+            continue
+        ts = pd.Timestamp(p.time)
+        if ts.tzinfo is None:
+            raw.naive += 1
+            ts = ts.tz_localize("UTC")
+        time_ns[j] = ts.tz_convert("UTC").as_unit("ns").value
+    raw.time_ns = time_ns
+    for key, attr in (("speed", "speed"), ("course", "course")):
+        col = [getattr(p, attr, None) for _, p in pts]
+        if any(v is not None for v in col):
+            raw.values[key] = np.array([np.nan if v is None else v for v in col], dtype=float)
+    for j, (_, p) in enumerate(pts):
+        for ext in p.extensions:
+            for el in ext.iter():
+                if not isinstance(el.tag, str):
+                    continue
+                loc = el.tag.rpartition("}")[2].rpartition(":")[2].encode()
+                key = _EXT_FIELDS.get(loc)
+                if key is None:
+                    continue
+                col = raw.values.setdefault(key, np.full(n, np.nan))
+                col[j] = _to_float((el.text or "").strip())
+    return raw
+
+
+# ---------------------------------------------------------------------------------------
+# shared: raw arrays → Activity
+
+
+def _sport(type_text: str | None) -> str | None:
+    if not type_text:
+        return None
+    t = type_text.strip()
+    return _STRAVA_TYPES.get(t, t) or None
+
+
+def _device(creator: str | None) -> tuple[str | None, str | None]:
+    if not creator:
+        return None, None
+    product = re.split(r"\s+-+\s+|\s+https?://", creator.strip())[0].strip() or None
+    low = creator.lower()
+    for pattern, maker, strip in _MAKERS:
+        if pattern in low:
+            if strip and product and product.lower().startswith(pattern):
+                product = product[len(pattern) :].strip(" .-_") or None
+            return maker, product
+    return None, product
+
+
+def _segment_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Cumulative distance [m] not counting the jumps between segments."""
+    n = len(lat)
+    out = np.full(n, np.nan)
+    ok = np.flatnonzero(~(np.isnan(lat) | np.isnan(lon)))
+    if ok.size == 0:
+        return out
+    step = geo.haversine_m(lat[ok[:-1]], lon[ok[:-1]], lat[ok[1:]], lon[ok[1:]])
+    step = np.where(seg[ok[1:]] != seg[ok[:-1]], 0.0, step)
+    known = np.concatenate(([0.0], np.cumsum(step)))
+    idx = np.full(n, -1)
+    idx[ok] = np.arange(ok.size)
+    idx = np.maximum.accumulate(idx)
+    has = idx >= 0
+    out[has] = known[idx[has]]
+    return out
+
+
+def _build_activity(raw: _Raw, name: str, log: WarningLog) -> Activity:
+    import pandas as pd
+
+    n = len(raw.lat)
+    if n == 0:
+        raise EmptyActivityError(name, "no track points or route points in the GPX document")
+    lat, lon, seg = raw.lat, raw.lon, raw.seg
+    values = dict(raw.values)
+    t = raw.time_ns
+    n_points = n
+    timed = True
+    has_t = t != _NAT
+    if raw.naive:
+        log.assumed(f"{raw.naive} timestamps without a time zone taken as UTC")
+    if not has_t.any():
+        timed = False
+        start = pd.Timestamp(0, tz="UTC")
+        if raw.meta_time:
+            mt = pd.to_datetime(raw.meta_time, format="ISO8601", utc=True, errors="coerce")
+            if not pd.isna(mt):
+                start = mt
+        t = start.as_unit("ns").value + np.arange(n, dtype=np.int64) * 1_000_000_000
+        log.assumed(
+            f"no timestamps ({raw.kind} without times): points placed 1 s apart from "
+            f"{start.isoformat()}"
+        )
+    elif not has_t.all():
+        # interior gaps: linear in point index; before the first / after the last timed
+        # point: one second per point, so that no position is lost
+        timed = False
+        idx = np.flatnonzero(has_t)
+        pos = np.arange(n, dtype=np.float64)
+        known = t[idx].astype(np.float64)
+        filled = np.interp(pos, idx, known)
+        filled[: idx[0]] = known[0] - (idx[0] - pos[: idx[0]]) * 1e9
+        filled[idx[-1] + 1 :] = known[-1] + (pos[idx[-1] + 1 :] - idx[-1]) * 1e9
+        t = np.where(has_t, t, np.round(filled).astype(np.int64))
+        log.assumed(
+            f"{n - idx.size} of {n} points without a time: interpolated between timed "
+            "points, 1 s per point before the first and after the last"
+        )
+    if n > 1 and np.any(np.diff(t) < 0):
+        backwards = int((np.diff(t) < 0).sum())
+        log.repaired(f"time goes backwards {backwards} times; points sorted by time")
+        order = np.argsort(t, kind="stable")
+        t, lat, lon, seg = t[order], lat[order], lon[order], seg[order]
+        values = {k: v[order] for k, v in values.items()}
+        # after sorting, a new segment starts wherever the segment id changes
+        seg = np.cumsum(np.r_[0, np.diff(seg) != 0])
+
+    brk = np.flatnonzero(np.diff(seg) != 0) + 1
+    pauses = tuple(
+        (pd.Timestamp(int(t[b - 1]), tz="UTC"), pd.Timestamp(int(t[b]), tz="UTC"))
+        for b in brk
+        if t[b] > t[b - 1]
+    )
+    dist = _segment_distance(lat, lon, seg)
+    elapsed = (t - t[0]) / 1e9
+    speed = geo.speed_from_distance(elapsed, dist)
+    for b in brk:
+        if b + 1 < n and seg[b + 1] == seg[b]:
+            speed[b] = speed[b + 1]
+    ext_speed = values.get("speed")
+    if ext_speed is not None and not np.isnan(ext_speed).all():
+        speed = np.where(np.isnan(ext_speed), speed, ext_speed)
+
+    sport = _sport(raw.trk_type)
+    cols: dict[str, np.ndarray] = {
+        "lat_deg": lat,
+        "lon_deg": lon,
+        "elevation_m": values.get("ele", np.full(n, np.nan)),
+        "distance_m": dist,
+        "speed_mps": speed,
+    }
+    extra: dict[str, np.ndarray] = {}
+    for key, col in (("hr", "heart_rate_bpm"), ("power", "power_w"), ("temp", "temperature_c")):
+        if key in values:
+            cols[col] = values[key]
+    cad = values.get("cad")
+    if cad is not None and not np.isnan(cad).all():
+        low = (sport or "").lower()
+        if any(w in low for w in _CYCLING_WORDS):
+            cols["cadence_spm"] = cad
+        else:
+            if not any(w in low for w in _FOOT_WORDS) and np.nanmax(cad) > 0:
+                log.assumed(
+                    "cadence in a GPX without a known sport taken as per-leg rpm of a "
+                    "run: cadence_spm = 2 * cad"
+                )
+            cols["cadence_spm"] = 2.0 * cad
+        extra["cadence_rpm"] = cad
+    course = values.get("course")
+    if course is not None and not np.isnan(course).all():
+        extra["course_deg"] = course
+    records = schema.records_frame(t, cols, extra=extra or None)
+
+    manufacturer, product = _device(raw.creator)
+    meta = Meta(
+        format="gpx",
+        source=name,
+        sport=sport,
+        manufacturer=manufacturer,
+        product=product,
+        start_time=records.index[0],
+        pauses=pauses,
+        warnings=tuple(log.messages),
+        name=raw.trk_name or raw.meta_name,
+        extra={
+            "creator": raw.creator,
+            "version": raw.version,
+            "kind": raw.kind,
+            "timed": timed,
+            "untimed_points": int(n_points - has_t.sum()),
+            "type": raw.trk_type,
+            "segments": int(seg[-1]) + 1,
+        },
+    )
+    return Activity(records=records, laps=schema.empty_splits(), meta=meta)
