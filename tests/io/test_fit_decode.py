@@ -163,6 +163,7 @@ def test_simple_activity_records(engine):
 
 
 def test_read_sniffs_fit_and_accepts_paths_and_streams(tmp_path):
+    import gzip
     import io
 
     blob = fb.simple_activity(n=5)
@@ -173,6 +174,10 @@ def test_read_sniffs_fit_and_accepts_paths_and_streams(tmp_path):
         assert act.meta.format == "fit"
         assert_records(act.records, fb.default_records(5))
     assert ka.read(path).meta.source.endswith("run.fit")
+    gz = tmp_path / "run.fit.gz"
+    gz.write_bytes(gzip.compress(blob))
+    assert_records(ka.read(gz).records, fb.default_records(5))
+    assert_records(ka.read_fit(gzip.compress(blob)).records, fb.default_records(5))
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -543,6 +548,26 @@ def test_developer_fields_in_big_endian(engine):
     assert rec[power].astype(float).tolist() == [258.0, 513.0]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_unknown_messages_and_fields_are_skipped(engine):
+    b = fb.FitBuilder()
+    # a manufacturer-specific global message, with an array and a string
+    b.define(0, 0xFF10, [(0, "uint16", 3), (1, "string", 8), (2, "float64")])
+    b.data(0, [1, 2, 3], "abc", 2.5)
+    # records with an unknown field number (an array of 4 bytes) between known ones
+    b.define(
+        1,
+        fb.MESG["record"],
+        [fb.RECORD_FIELDS["timestamp"], (222, "uint8", 4), fb.RECORD_FIELDS["heart_rate"]],
+    )
+    b.data(1, T0, [9, 8, 7, 6], 140).data(1, T0 + 1, [None] * 4, 141)
+    b.data(0, [4, 5, 6], "zz", -1.0)
+    b.data(1, T0 + 2, [1, 1, 1, 1], 142)
+    rec = read_clean(b.build(), engine=engine).records
+    assert list(rec.index) == [utc(T0 + i) for i in range(3)]
+    assert rec["heart_rate_bpm"].tolist() == [140.0, 141.0, 142.0]
+
+
 # --------------------------------------------------------------------------------------
 # damage: CRCs, truncation, undefined local types, misaligned fields, garbage
 
@@ -715,11 +740,12 @@ def test_garbage_after_a_valid_header_is_a_kickanalysis_error():
 # property: random record files decode to exactly what was encoded
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=fb.record_specs())
-def test_random_record_files_decode_exactly(spec):
+def test_random_record_files_decode_exactly(engine, spec):
     raw = spec["records"]
-    act = read_clean(fb.records_file(spec))
+    act = read_clean(fb.records_file(spec), engine=engine)
     assert_records(act.records, raw)
     want = [_v(r, "vertical_oscillation") / 10 for r in raw]
     if not all(math.isnan(w) for w in want):
