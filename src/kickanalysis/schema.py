@@ -90,9 +90,13 @@ def records_frame(
 
     n = len(time_ns)
     time_ns = np.asarray(time_ns, dtype="int64")
+    nat = time_ns == np.iinfo(np.int64).min
     if start_ns is None:
-        start_ns = int(time_ns[0]) if n else 0
-    data: dict[str, np.ndarray] = {"elapsed_s": (time_ns - start_ns) / 1e9}
+        start_ns = int(time_ns[~nat][0]) if (~nat).any() else 0
+    elapsed = (time_ns - start_ns) / 1e9
+    if nat.any():
+        elapsed[nat] = np.nan
+    data: dict[str, np.ndarray] = {"elapsed_s": elapsed}
     for name in RECORD_COLUMNS[1:]:
         values = columns.get(name)
         if values is None:

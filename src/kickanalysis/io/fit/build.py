@@ -24,7 +24,15 @@ MESG_FILE_ID, MESG_SPORT, MESG_SESSION, MESG_LAP = 0, 12, 18, 19
 MESG_RECORD, MESG_EVENT, MESG_DEVICE_INFO = 20, 21, 23
 
 #: Sports whose cadence is counted per leg (strides per minute) and doubled to steps.
-FOOT_SPORTS = {"running", "walking", "hiking", "generic", "training", "transition", "mountaineering"}
+FOOT_SPORTS = {
+    "running",
+    "walking",
+    "hiking",
+    "generic",
+    "training",
+    "transition",
+    "mountaineering",
+}
 
 #: Record fields that become core columns (so they are not repeated as extras).
 _CONSUMED = {
@@ -65,6 +73,10 @@ _UNIT_SUFFIX = {
     "kj": "kj",
     "pa": "pa",
     "semicircles": "deg",
+    "meters": "m",
+    "metres": "m",
+    "seconds": "s",
+    "mps": "mps",
 }
 
 
@@ -198,9 +210,7 @@ def _cadence_spm(rec: MessageTable, foot: bool) -> tuple[np.ndarray | None, np.n
     return None, rpm
 
 
-def _records(
-    fit: FitData, sport: str | None, log: WarningLog
-) -> tuple[Any, int | None]:
+def _records(fit: FitData, sport: str | None, log: WarningLog) -> tuple[Any, int | None]:
     rec = fit.table(MESG_RECORD)
     if rec is None or len(rec) == 0:
         return records_frame(np.zeros(0, dtype=np.int64), {}), None
@@ -209,51 +219,49 @@ def _records(
     if ts is None:
         ts = np.full(n, np.nan)
     missing = np.isnan(ts)
-    keep = np.ones(n, dtype=bool)
-    if missing.any():
-        if missing.all():
-            log.repaired("no record message has a timestamp; records dropped")
-            return records_frame(np.zeros(0, dtype=np.int64), {}), None
-        # a record without a timestamp belongs to the time of the record before it
-        idx = np.where(~missing, np.arange(n), -1)
-        np.maximum.accumulate(idx, out=idx)
-        lead = idx < 0
-        keep = ~lead
-        ts = np.where(missing & ~lead, ts[np.maximum(idx, 0)], ts)
-        log.repaired(
-            f"{int(missing.sum())} record messages without a timestamp took the previous "
-            f"record's time" + (f"; {int(lead.sum())} before the first timestamp dropped" if lead.any() else "")
-        )
-    time_ns = ((ts + FIT_EPOCH_S) * 1e9).astype(np.int64) if keep.all() else (
-        (ts[keep] + FIT_EPOCH_S) * 1e9
-    ).astype(np.int64)
-
-    def col(name: str) -> np.ndarray | None:
-        v = rec.get(name)
-        return None if v is None else (v if keep.all() else v[keep])
+    if missing.all():
+        log.repaired(f"no record message has a timestamp; the {n} records are indexed by NaT")
+        time_ns = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    else:
+        if missing.any():
+            # a record without a timestamp takes the time of the record before it (or,
+            # before the first timestamp, the time of the first record that has one)
+            idx = np.where(~missing, np.arange(n), -1)
+            np.maximum.accumulate(idx, out=idx)
+            first = int(np.flatnonzero(~missing)[0])
+            idx[idx < 0] = first
+            ts = ts[idx]
+            log.repaired(
+                f"{int(missing.sum())} record messages without a timestamp took the time of "
+                "the record before them"
+            )
+        time_ns = ((ts + FIT_EPOCH_S) * 1e9).round().astype(np.int64)
+    col = rec.get
 
     foot = sport is None or sport in FOOT_SPORTS
     spm, rpm = _cadence_spm(rec, foot)
     core: dict[str, np.ndarray | None] = {
         "lat_deg": _scaled(col("position_lat"), SEMICIRCLE_TO_DEG),
         "lon_deg": _scaled(col("position_long"), SEMICIRCLE_TO_DEG),
-        "elevation_m": col("enhanced_altitude") if col("enhanced_altitude") is not None else col("altitude"),
+        "elevation_m": col("enhanced_altitude")
+        if col("enhanced_altitude") is not None
+        else col("altitude"),
         "distance_m": col("distance"),
         "speed_mps": col("enhanced_speed") if col("enhanced_speed") is not None else col("speed"),
         "heart_rate_bpm": col("heart_rate"),
-        "cadence_spm": None if spm is None else (spm if keep.all() else spm[keep]),
+        "cadence_spm": spm,
         "power_w": col("power"),
         "temperature_c": col("temperature"),
     }
     core = {k: v for k, v in core.items() if v is not None}
     extra: dict[str, np.ndarray] = {}
     if rpm is not None:
-        extra["cadence_rpm"] = rpm if keep.all() else rpm[keep]
+        extra["cadence_rpm"] = rpm
     taken = set(core) | set(extra)
     for key, c in rec.columns.items():
         if c.name in _CONSUMED or c.values.dtype == object:
             continue
-        vals = c.values if keep.all() else c.values[keep]
+        vals = c.values
         if not np.any(~np.isnan(vals)):
             continue
         if c.units == "semicircles":
@@ -266,6 +274,7 @@ def _records(
             continue
         extra[cname] = vals
         taken.add(cname)
+    extra = {k: extra[k] for k in sorted(extra)}  # same order whatever the engine
     # sort by time (stable) if the device wrote records out of order
     if len(time_ns) > 1 and (np.diff(time_ns) < 0).any():
         back = int((np.diff(time_ns) < 0).sum())
@@ -275,7 +284,8 @@ def _records(
         core = {k: v[order] for k, v in core.items()}
         extra = {k: v[order] for k, v in extra.items()}
     frame = records_frame(time_ns, core, extra=extra)
-    return frame, int(time_ns[0]) if len(time_ns) else None
+    start = int(time_ns[0]) if len(time_ns) and not missing.all() else None
+    return frame, start
 
 
 _CORE_NAMES = {
@@ -364,8 +374,16 @@ def _sessions(fit: FitData) -> list[dict[str, Any]]:
         return []
     out = []
     getters: dict[str, Callable[[int], Any]] = {}
-    for field in ("total_distance", "total_elapsed_time", "total_timer_time", "total_ascent",
-                  "total_descent", "avg_heart_rate", "max_heart_rate", "total_calories"):
+    for field in (
+        "total_distance",
+        "total_elapsed_time",
+        "total_timer_time",
+        "total_ascent",
+        "total_descent",
+        "avg_heart_rate",
+        "max_heart_rate",
+        "total_calories",
+    ):
         vals = ses.get(field)
         if vals is not None:
             getters[field] = lambda i, v=vals: None if np.isnan(v[i]) else float(v[i])

@@ -437,7 +437,9 @@ def _merge(num: int, parts: list[_Part], dev: _DevInfo) -> MessageTable:
     # strings
     for fnum in sorted({k for p in parts for k in p.strings}):
         fname, ftype, _, _, units, _ = fields.get(fnum, (f"unknown_{fnum}", "", 1, 0, "", ()))
-        pieces = [(i, _decode_strings(p.strings[fnum])) for i, p in enumerate(parts) if fnum in p.strings]
+        pieces = [
+            (i, _decode_strings(p.strings[fnum])) for i, p in enumerate(parts) if fnum in p.strings
+        ]
         columns[fname] = Column(fname, assemble(pieces, None, object), units, "string")
     # arrays: kept as element columns name_0, name_1 … (at most 8); byte blobs kept as
     # integers for component expansion only
@@ -486,7 +488,6 @@ def _merge(num: int, parts: list[_Part], dev: _DevInfo) -> MessageTable:
 
 def _expand_components(num, fields, parts, columns, blobs, assemble, n) -> None:
     """Expand component fields into their targets (FIT Protocol, "Components")."""
-    sources: list[tuple[int, np.ndarray, np.ndarray]] = []
     for fnum, (fname, _ftype, scale, offset, _units, comps) in fields.items():
         if not comps:
             continue
@@ -523,9 +524,7 @@ def _expand_components(num, fields, parts, columns, blobs, assemble, n) -> None:
             columns[tname] = Column(tname, vals, tunits, "")
 
 
-def _resolve_compressed_timestamps(
-    defs: list[Definition], tables: dict[int, MessageTable]
-) -> None:
+def _resolve_compressed_timestamps(defs: list[Definition], tables: dict[int, MessageTable]) -> None:
     """Give messages with compressed timestamp headers their absolute timestamp."""
     comp_pos, comp_off = [], []
     for d in defs:
@@ -672,8 +671,10 @@ def decode(data: bytes, name: str, log: WarningLog) -> FitData:
     def window(size: int) -> np.ndarray:
         w = windows.get(size)
         if w is None:
-            w = np.lib.stride_tricks.sliding_window_view(arr, size + 1) if len(arr) > size else (
-                np.zeros((0, size + 1), dtype=np.uint8)
+            w = (
+                np.lib.stride_tricks.sliding_window_view(arr, size + 1)
+                if len(arr) > size
+                else (np.zeros((0, size + 1), dtype=np.uint8))
             )
             windows[size] = w
         return w
