@@ -268,10 +268,16 @@ def _scan_fast(data: bytes, name: str) -> _Raw | None:
     lt = lt[first:]
     c1 = c1[first:]
     gt = np.flatnonzero(arr[:n_data] == 62)
-    j = np.searchsorted(gt, lt)
-    if len(gt) == 0 or j[-1] >= len(gt):
-        return None  # truncated inside a tag
-    ge = gt[j]
+    gt = gt[gt > lt[0]]
+    if len(gt) == len(lt):
+        ge = gt  # the usual case: no '>' in text or attribute values
+    else:
+        j = np.searchsorted(gt, lt)
+        if len(gt) == 0 or j[-1] >= len(gt):
+            return None  # truncated inside a tag
+        ge = gt[j]
+    if np.any(ge < lt):
+        return None
     if np.any(ge[:-1] > lt[1:]) or data[int(ge[-1]) + 1 :].strip():
         return None
     closing = c1 == 47
@@ -330,19 +336,24 @@ def _scan_fast(data: bytes, name: str) -> _Raw | None:
     if np.any(pt_open[1:] <= pt_close[:-1]):
         return None  # points inside points
 
-    # attributes of every tag inside the point runs must be well formed
+    # attributes: the usual ` lat="…" lon="…"` of point tags is checked and read with
+    # numpy; every other tag with attributes inside the points goes through a regex
     in_pt = np.zeros(k + 1, dtype=np.int64)
     np.add.at(in_pt, pt_open, 1)
     np.add.at(in_pt, pt_close + 1, -1)
     in_pt = np.cumsum(in_pt[:k]) > 0
     tag_end = ge - selfc
-    has_attr = in_pt & ~closing & (ns + nlen < tag_end)
+    name_end = ns + nlen
+    lat, lon, simple = _latlon_simple(arr, n_data, name_end[pt_open], tag_end[pt_open])
+    has_attr = in_pt & ~closing & (name_end < tag_end)
+    has_attr[pt_open[simple]] = False
     ai = np.flatnonzero(has_attr)
-    a_lo = (ns + nlen)[ai].tolist()
-    a_hi = tag_end[ai].tolist()
-    blob = b"\x00".join([data[a:b] for a, b in zip(a_lo, a_hi)]) + b"\x00"
-    if ai.size and _TAG_ATTRS.fullmatch(blob) is None:
-        return None
+    if ai.size:
+        a_lo = name_end[ai].tolist()
+        a_hi = tag_end[ai].tolist()
+        blob = b"\x00".join([data[a:b] for a, b in zip(a_lo, a_hi)]) + b"\x00"
+        if _TAG_ATTRS.fullmatch(blob) is None:
+            return None
 
     # skeleton: the document without the point runs, parsed by expat for metadata
     run_start = np.ones(len(pt_open), dtype=bool)
@@ -382,11 +393,14 @@ def _scan_fast(data: bytes, name: str) -> _Raw | None:
     raw.seg = np.cumsum(seg_break)
 
     # lat / lon attributes of the point tags
-    p_lo = (ns + nlen)[pt_open].tolist()
-    p_hi = tag_end[pt_open].tolist()
-    ptags = [data[a:b] for a, b in zip(p_lo, p_hi)]
-    raw.lat = _attr_values(ptags, b"lat")
-    raw.lon = _attr_values(ptags, b"lon")
+    if not simple.all():
+        other = np.flatnonzero(~simple)
+        p_lo = name_end[pt_open[other]].tolist()
+        p_hi = tag_end[pt_open[other]].tolist()
+        ptags = [data[a:b] for a, b in zip(p_lo, p_hi)]
+        lat[other] = _attr_values(ptags, b"lat")
+        lon[other] = _attr_values(ptags, b"lon")
+    raw.lat, raw.lon = lat, lon
 
     # leaf children of the points: <x>text</x> with the next tag its close
     child = np.flatnonzero(in_pt & is_open & ~selfc)
@@ -423,6 +437,60 @@ def _scan_fast(data: bytes, name: str) -> _Raw | None:
         raw.naive, raw.bad_times = naive, bad
     raw.time_ns = time_ns
     return raw
+
+
+def _latlon_simple(
+    arr: np.ndarray, n_data: int, name_end: np.ndarray, tag_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read point tags of the exact form ``<trkpt lat="…" lon="…">`` (either order).
+
+    Returns lat, lon [deg] (NaN where the form differs) and the mask of tags that have
+    it; the others are left to the regex path.
+    """
+    m = len(name_end)
+    lat = np.full(m, np.nan)
+    lon = np.full(m, np.nan)
+    simple = np.zeros(m, dtype=bool)
+    if m == 0:
+        return lat, lon, simple
+    body = arr[:n_data]
+    q = np.flatnonzero(body == 34)
+    eq = np.flatnonzero(body == 61)
+    big = np.iinfo(np.int64).max
+    q = np.concatenate([q, np.full(5, big)])
+    eq = np.concatenate([eq, np.full(3, big)])
+    i0 = np.searchsorted(q, name_end)
+    e0 = np.searchsorted(eq, name_end)
+    q0, q1, q2, q3, q4 = (q[i0 + i] for i in range(5))
+    eq0, eq1, eq2 = (eq[e0 + i] for i in range(3))
+    ok = (q3 + 1 == tag_end) & (q4 > tag_end) & (eq2 > tag_end)
+    ok &= (eq0 + 1 == q0) & (q1 + 2 == eq1 - 3) & (eq1 + 1 == q2) & (eq0 - 4 == name_end)
+    ok &= (q0 < q1) & (q2 < q3)
+    sel = np.flatnonzero(ok)
+    if sel.size == 0:
+        return lat, lon, simple
+    a, b = eq0[sel], eq1[sel]
+    name_a = (
+        (body[a - 3].astype(np.int64) << 16) | (body[a - 2].astype(np.int64) << 8) | body[a - 1]
+    )
+    name_b = (
+        (body[b - 3].astype(np.int64) << 16) | (body[b - 2].astype(np.int64) << 8) | body[b - 1]
+    )
+    k_lat = int.from_bytes(b"lat", "big")
+    k_lon = int.from_bytes(b"lon", "big")
+    first_lat = (name_a == k_lat) & (name_b == k_lon)
+    first_lon = (name_a == k_lon) & (name_b == k_lat)
+    spaced = (body[a - 4] <= 32) & (body[q1[sel] + 1] <= 32)
+    good = (first_lat | first_lon) & spaced
+    sel, first_lat = sel[good], first_lat[good]
+    if sel.size == 0:
+        return lat, lon, simple
+    v0 = _texts_to_float(arr, q0[sel] + 1, q1[sel])
+    v1 = _texts_to_float(arr, q2[sel] + 1, q3[sel])
+    lat[sel] = np.where(first_lat, v0, v1)
+    lon[sel] = np.where(first_lat, v1, v0)
+    simple[sel] = True
+    return lat, lon, simple
 
 
 def _gather_text(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
