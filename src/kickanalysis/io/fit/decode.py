@@ -124,9 +124,10 @@ class FitData:
 
 # --------------------------------------------------------------------------- scanning
 class _ScanState:
-    __slots__ = ("by_key", "defs", "local", "log", "name")
+    __slots__ = ("by_key", "defs", "local", "log", "name", "tolerate_tail")
 
     def __init__(self, name: str, log: WarningLog) -> None:
+        self.tolerate_tail = 0  # bytes at the end that may be left unread silently
         self.name = name
         self.log = log
         self.by_key: dict[bytes, Definition] = {}
@@ -188,11 +189,22 @@ def _run_length(arr: np.ndarray, pos: int, stride: int, limit: int, header: int,
     return count
 
 
+def _fits(buf: bytes, pos: int, end: int, local: list[Definition | None]) -> bool:
+    """Whether a whole data message starts at *pos* (used to tell a trailing CRC apart)."""
+    header = buf[pos]
+    if header & 0x40 and not header & 0x80:
+        return False
+    d = local[(header >> 5) & 0x03] if header & 0x80 else local[header & 0x0F]
+    return d is not None and pos + d.size + 1 <= end
+
+
 def _scan(buf: bytes, arr: np.ndarray, start: int, end: int, state: _ScanState) -> int:
     """Scan the records between *start* and *end*; return where scanning stopped."""
     pos = start
     local = state.local
     while pos < end:
+        if end - pos <= state.tolerate_tail and not _fits(buf, pos, end, local):
+            return pos  # a trailing CRC, not a message
         header = buf[pos]
         if header & 0x80:  # compressed timestamp header
             d = local[(header >> 5) & 0x03]
@@ -637,6 +649,20 @@ def decode(data: bytes, name: str, log: WarningLog) -> FitData:
                 log.repaired("FIT header CRC mismatch", offset=off)
         start = off + hsize
         end = start + data_size
+        if data_size == 0 and total - start > 2:
+            # writers that stream (and crash) leave the size at 0: read to the end
+            log.repaired(
+                "header announces 0 data bytes (file never finalised); "
+                "reading messages to the end of the file",
+                offset=off + 4,
+            )
+            end = total
+            file_crc = None
+            state = _ScanState(name, log)
+            state.tolerate_tail = 2  # the last two bytes may be a CRC
+            stop = _scan(data, arr, start, end, state)
+            all_defs.extend(state.defs)
+            break
         if end + 2 > total:
             got = total - start
             log.repaired(
