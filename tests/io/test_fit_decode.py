@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import kickanalysis as ka
 from kickanalysis.errors import (
@@ -734,6 +735,139 @@ def test_garbage_after_a_valid_header_is_a_kickanalysis_error():
         warnings.simplefilter("ignore", DataQualityWarning)
         with pytest.raises(KickAnalysisError):
             ka.read_fit(blob)
+
+
+def read_or_kickanalysis_error(blob: bytes, **kwargs) -> ka.Activity | None:
+    """Read *blob*; any failure must be a KickAnalysisError (then None is returned)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        try:
+            return ka.read_fit(blob, **kwargs)
+        except KickAnalysisError:
+            return None
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("field", "spec", "value"),
+    [
+        ("heart_rate", ("uint16",), 150),  # another integer type: the value still counts
+        ("heart_rate", ("string", 4), "abc"),
+        ("heart_rate", ("byte", 2), [1, 2]),
+        ("distance", ("float32",), 1234.5),
+        ("distance", ("string", 3), "e1"),
+        ("power", ("uint8", 2), [3, 4]),
+    ],
+)
+def test_known_record_field_with_an_unexpected_base_type(engine, field, spec, value):
+    num = fb.RECORD_FIELDS[field][0]
+    b = fb.FitBuilder()
+    b.define(
+        0,
+        fb.MESG["record"],
+        [fb.RECORD_FIELDS["timestamp"], (num, *spec), fb.RECORD_FIELDS["cadence"]],
+    )
+    b.data(0, T0, value, 80).data(0, T0 + 1, value, 81)
+    act = read_or_kickanalysis_error(b.build(), engine=engine)
+    assert act is not None  # only one field is odd: the samples are still there
+    rec = act.records
+    assert list(rec.index) == [utc(T0), utc(T0 + 1)]
+    assert rec["cadence_spm"].tolist() == [160.0, 162.0]
+    column = {"heart_rate": "heart_rate_bpm", "distance": "distance_m", "power": "power_w"}[field]
+    assert rec[column].dtype == np.float64
+    if spec == ("uint16",):
+        assert rec[column].tolist() == [150.0, 150.0]
+    elif spec == ("float32",):  # a float where the profile has uint32: scaled, or dropped
+        vals = rec[column].to_numpy()
+        assert np.isnan(vals).all() or np.allclose(vals, 1234.5 / 100, rtol=1e-12)
+    elif spec[0] in ("string", "byte"):
+        assert rec[column].isna().all()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("mesg", "fields", "values"),
+    [
+        ("file_id", [(0, "string", 2), (1, "uint16")], ("x", 1)),  # type as a string
+        ("file_id", [(0, "enum", 3), (3, "byte", 4)], ([4, 4, 4], [1, 2, 3, 4])),
+        ("session", [(5, "string", 3), (2, "float64")], ("ab", 1.5)),  # sport, start_time
+        ("lap", [(9, "string", 3), (7, "byte", 4), (2, "uint32", 2)], ("a", [1] * 4, [5, 6])),
+        ("event", [(253, "uint32"), (0, "string", 2), (1, "enum", 2)], (T0, "q", [0, 4])),
+        ("record", [(253, "uint32", 2), (3, "uint8")], ([T0, T0], 140)),  # array timestamp
+        ("record", [(253, "string", 4), (3, "uint8")], ("abc", 140)),
+    ],
+)
+def test_odd_base_types_in_other_messages_never_escape(engine, mesg, fields, values):
+    """Any base type on any known field: an Activity or a KickAnalysisError, nothing else."""
+    b = fb.FitBuilder()
+    names = ["timestamp", "heart_rate"]
+    b.define(0, fb.MESG["record"], [fb.RECORD_FIELDS[n] for n in names])
+    b.data(0, T0, 150).data(0, T0 + 1, 151)
+    b.define(1, fb.MESG[mesg], fields).data(1, *values)
+    act = read_or_kickanalysis_error(b.build(), engine=engine)
+    if act is not None:
+        assert act.records["heart_rate_bpm"].iloc[:2].tolist() == [150.0, 151.0]
+
+
+_BASE_FILES = [
+    fb.simple_activity(n=6),
+    fb.simple_activity(n=6, big_endian=True),
+    fb.records_file(
+        {
+            "fields": ["heart_rate", "distance", "cadence", "fractional_cadence"],
+            "big_endian": False,
+            "compressed": True,
+            "records": [
+                record(
+                    T0 + i, heart_rate=100 + i, distance=350 * i, cadence=85, fractional_cadence=i
+                )
+                for i in range(6)
+            ],
+        }
+    ),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    base=st.sampled_from(range(len(_BASE_FILES))),
+    edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=4),
+    keep=st.floats(0.0, 1.0),
+)
+def test_mutated_files_parse_or_raise_kickanalysis_error(engine, base, edits, keep):
+    blob = bytearray(_BASE_FILES[base])
+    for pos, byte in edits:
+        blob[pos % len(blob)] = byte
+    blob = bytes(blob[: max(12, round(keep * len(blob)))])
+    act = read_or_kickanalysis_error(blob, engine=engine)
+    if act is not None:
+        assert list(act.records.columns[: len(RECORD_COLUMNS)]) == list(RECORD_COLUMNS)
+        assert not act.records.index.hasnans
+        assert act.records.index.is_monotonic_increasing
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_records_without_a_timestamp_leave_no_nat_in_the_index(engine):
+    defs = {0: ["timestamp", "heart_rate"], 1: ["heart_rate"]}
+    rows = [(0, record(T0 + i, heart_rate=100 + i)) for i in range(3)]
+    rows += [(1, {"heart_rate": 90}), (1, {"heart_rate": 91})]  # no time at all
+    rows += [(0, record(T0 + 3, heart_rate=103))]
+    act = read_or_kickanalysis_error(records_builder(defs, rows).build(), engine=engine)
+    assert act is not None
+    idx = act.records.index
+    assert not idx.hasnans and idx.is_monotonic_increasing
+    timed = act.records.loc[[utc(T0 + i) for i in range(4)], "heart_rate_bpm"]
+    assert timed.tolist()[:3] == [100.0, 101.0, 102.0] and timed.tolist()[-1] == 103.0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_no_record_has_a_timestamp(engine):
+    b = records_builder({1: ["heart_rate", "distance"]}, [(1, {"heart_rate": 90, "distance": 5})])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        with pytest.raises(KickAnalysisError):
+            ka.read_fit(b.build(), engine=engine)
 
 
 # --------------------------------------------------------------------------------------
