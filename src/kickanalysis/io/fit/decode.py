@@ -95,14 +95,16 @@ class MessageTable:
         return len(self.pos)
 
     def get(self, name: str) -> np.ndarray | None:
-        """Float values of a field, or None when no message has it."""
+        """Float values of a field, or None when no message has it as a number."""
         col = self.columns.get(name)
-        return None if col is None else col.values
+        if col is None or col.values.dtype != np.float64:
+            return None
+        return col.values
 
     def enum(self, name: str) -> np.ndarray | None:
         """Raw integer values of an enum-like field (-1 where invalid)."""
         col = self.columns.get(name)
-        if col is None:
+        if col is None or col.values.dtype != np.float64:
             return None
         if col.raw is not None:
             return col.raw
@@ -449,6 +451,8 @@ def _merge(num: int, parts: list[_Part], dev: _DevInfo) -> MessageTable:
     # strings
     for fnum in sorted({k for p in parts for k in p.strings}):
         fname, ftype, _, _, units, _ = fields.get(fnum, (f"unknown_{fnum}", "", 1, 0, "", ()))
+        if fname in columns:  # numeric in other definitions: keep the numbers
+            continue
         pieces = [
             (i, _decode_strings(p.strings[fnum])) for i, p in enumerate(parts) if fnum in p.strings
         ]
