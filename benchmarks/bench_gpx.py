@@ -42,9 +42,10 @@ def main(argv: list[str]) -> None:
         data = path.read_bytes()
         text = data.decode("utf-8-sig")
         n = len(gpx_from_bytes(data, path.name).records)
-        native = median_s(lambda: gpx_from_bytes(data, path.name), 21)
-        parse = median_s(lambda: gpxpy.parse(text), 5)
-        full = median_s(lambda: gpx_from_bytes(data, path.name, engine="gpxpy"), 5)
+        src = path.name
+        native = median_s(lambda d=data, s=src: gpx_from_bytes(d, s), 21)
+        parse = median_s(lambda t=text: gpxpy.parse(t), 5)
+        full = median_s(lambda d=data, s=src: gpx_from_bytes(d, s, engine="gpxpy"), 5)
         print(
             f"{path.name[:45]:45s} {n:7d} {native * 1e3:7.1f}ms {parse * 1e3:7.1f}ms "
             f"{full * 1e3:7.1f}ms {full / native:6.1f}x"
