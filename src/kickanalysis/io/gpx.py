@@ -127,7 +127,7 @@ def gpx_from_bytes(
         ``"native"``: kickanalysis' own vectorised reader; ``"gpxpy"``: through gpxpy.
     strict : bool
         Raise :class:`~kickanalysis.errors.CorruptFileError` instead of repairing
-        (truncation, unparseable values, times out of order, dropped points).
+        (truncation, unparseable timestamps, times out of order).
 
     Returns
     -------
@@ -159,9 +159,10 @@ def gpx_from_bytes(
       naive times are taken as UTC (warning). Without any time (a course), the points
       are placed one second apart from the metadata time (or 1970-01-01), with
       ``extra["timed"] = False`` and a warning. Points without a time between timed
-      points get a time interpolated linearly in point index; untimed points before the
-      first or after the last timed point are dropped (repair). Times going backwards
-      are sorted (stable, repair).
+      points get a time interpolated linearly in point index, untimed points before the
+      first or after the last timed point are placed one second apart (no position is
+      lost; ``extra["timed"] = False``, ``extra["untimed_points"]`` counts them, and a
+      warning). Times going backwards are sorted (stable, repair).
     * **Segments**: a new ``trkseg`` (or ``trk``) is a recording gap: ``meta.pauses``
       gets (last time of the previous segment, first time of the next) when time moves
       forward between them, and the jump in position across the break is *not* counted
