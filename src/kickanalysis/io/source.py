@@ -127,6 +127,7 @@ def sniff(data: bytes, name: str = "<input>") -> str:
             pos = len(head) - len(head_rest)
             if head_rest.startswith(b"<!--"):
                 end = head.find(b"-->", pos)
+                end = end + 1 if end >= 0 else -1
             elif head_rest.startswith(b"<?"):
                 end = head.find(b"?>", pos)
             elif head_rest.startswith(b"<!"):
