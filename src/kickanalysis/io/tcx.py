@@ -1,0 +1,1132 @@
+"""Garmin Training Center (TCX) reader.
+
+The reader never builds a Python object per trackpoint. The document is scanned once as a
+byte array with numpy: every ``<`` and ``>`` is located, tags are classified by a key made
+of the last 16 bytes of their qualified name, nesting is verified vectorised, and the text
+of the leaf elements inside ``<Trackpoint>`` is converted column by column (numbers with a
+vectorised decimal parser, times with a vectorised ISO-8601 parser). Only the few elements
+outside trackpoints (activity, laps, creator) are walked in Python.
+
+Conventions (decided from the real files, see the tests):
+
+* Element names are matched by their local name, whatever namespace prefix the file uses.
+* ``Time``: any ISO-8601 form (``Z``, ``±hh:mm`` offsets, fractional seconds) is converted
+  to UTC; naive times are taken as UTC with a :class:`~kickanalysis.errors.DataQualityWarning`.
+  A trackpoint without a (valid) ``Time`` is dropped with a warning; one without
+  ``Position`` keeps NaN coordinates.
+* Cadence: the ActivityExtension ``RunCadence`` is per leg (Garmin, Suunto and Polar write
+  about 80-95 for a run), so ``cadence_spm = 2 × RunCadence``. The plain ``Cadence``
+  element is bike crank rpm and is kept as the extra column ``cadence_rpm``; only when the
+  activity's ``Sport`` is ``Running`` and the file has no ``RunCadence`` at all (Polar
+  writes running cadence there, about 80-90) does it also give ``cadence_spm = 2 × Cadence``.
+* ``distance_m`` is ``DistanceMeters``; only when no trackpoint has one is it derived from
+  the positions. ``speed_mps`` is the ``TPX/Speed`` extension where present, elsewhere the
+  backward difference of ``distance_m``.
+* Several ``<Track>`` elements in one lap (Garmin starts a new track after a pause) give
+  ``meta.pauses`` = (last time of one track, first time of the next).
+* Laps: ``moving_s`` is ``TotalTimeSeconds`` (timer time, pauses excluded); ``end_time`` is
+  the later of ``StartTime + TotalTimeSeconds`` and the lap's last trackpoint, so
+  ``duration_s = end_time - start_time`` is the elapsed time including pauses.
+
+Safety: no entity is ever expanded (the scanner does not know about entities, and only the
+five predefined ones and character references are decoded in text), documents with
+entity declarations or external DTDs are refused, nothing is fetched. In the default mode
+the tag structure is verified (every ``<`` closed by ``>``, every element closed in the
+right order, one root); damage found there is diagnosed with expat for the exact line.
+``strict=True`` additionally runs a full expat well-formedness pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..activity import Activity, Meta
+from ..errors import CorruptFileError, EmptyActivityError, WarningLog
+from .xmlsafe import reject_dtd
+
+__all__ = ["tcx_from_bytes"]
+
+_PAD = 32  # zero bytes before and after the document in the scan buffer
+_KEY = 16  # bytes of the qualified name used as the tag key
+_NAMEW = 48  # window used to find the end of names of tags with attributes
+
+# local names of the elements read inside trackpoints
+_TP_FIELDS = (
+    "Time",
+    "LatitudeDegrees",
+    "LongitudeDegrees",
+    "AltitudeMeters",
+    "DistanceMeters",
+    "Value",
+    "Cadence",
+    "RunCadence",
+    "Speed",
+    "Watts",
+)
+_STRUCT = ("Trackpoint", "Track", "Lap", "Course", "HeartRateBpm", "TrainingCenterDatabase")
+_NAME_IDS = {name.encode(): i + 1 for i, name in enumerate(_STRUCT + _TP_FIELDS)}
+(
+    _TRACKPOINT,
+    _TRACK,
+    _LAP,
+    _COURSE,
+    _HRBPM,
+    _ROOT,
+    _TIME,
+    _LAT,
+    _LON,
+    _ALT,
+    _DIST,
+    _VALUE,
+    _CADENCE,
+    _RUNCADENCE,
+    _SPEED,
+    _WATTS,
+) = range(1, len(_NAME_IDS) + 1)
+
+_NAME_TERM = np.zeros(256, dtype=bool)
+_NAME_TERM[[0, 9, 10, 13, 32, 47, 62]] = True
+_WS = np.zeros(256, dtype=bool)
+_WS[[9, 10, 13, 32]] = True
+_POW10_INT = 10 ** np.arange(19, dtype=np.int64)
+_POW10_FLOAT = 10.0 ** np.arange(23)
+_NS_WEIGHTS = 10 ** np.arange(8, -1, -1, dtype=np.int64)  # fraction digit weights [ns]
+
+
+def _byte_masks() -> tuple[np.ndarray, np.ndarray]:
+    """Masks keeping the last ``k`` bytes of a 16-byte little-endian word pair."""
+    hi = np.zeros(_KEY + 1, dtype=np.uint64)
+    lo = np.zeros(_KEY + 1, dtype=np.uint64)
+    for k in range(_KEY + 1):
+        keep = np.arange(_KEY) >= _KEY - k
+        bytes_ = np.where(keep, 0xFF, 0).astype(np.uint8)
+        hi[k] = bytes_[:8].view("<u8")[0]
+        lo[k] = bytes_[8:].view("<u8")[0]
+    return hi, lo
+
+
+_MASK_HI, _MASK_LO = _byte_masks()
+
+_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
+_ATTR = re.compile(rb"""([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_COMMENT_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>|<!DOCTYPE[^>\[]*>", re.S | re.I)
+_CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.S)
+_ENTITY = re.compile(r"&(#[0-9]+|#x[0-9A-Fa-f]+|lt|gt|amp|quot|apos);")
+_PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_MANUFACTURERS = {
+    "garmin": "Garmin",
+    "polar": "Polar",
+    "suunto": "Suunto",
+    "fitbit": "Fitbit",
+    "wahoo": "Wahoo",
+    "coros": "COROS",
+    "tomtom": "TomTom",
+    "apple": "Apple",
+    "samsung": "Samsung",
+}
+_GARMIN_FAMILIES = (
+    "forerunner",
+    "edge",
+    "fenix",
+    "fēnix",
+    "vivoactive",
+    "vívoactive",
+    "venu",
+    "instinct",
+    "epix",
+    "enduro",
+    "approach",
+    "oregon",
+    "etrex",
+    "quatix",
+    "descent",
+    "tactix",
+    "marq",
+)
+
+
+class _Retry(Exception):
+    """Internal: the scanner needs the document in a simpler form."""
+
+
+# --------------------------------------------------------------------------------------
+# text helpers
+
+
+def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+
+    def sub(m: re.Match[str]) -> str:
+        ref = m.group(1)
+        if ref.startswith("#x"):
+            return chr(int(ref[2:], 16))
+        if ref.startswith("#"):
+            return chr(int(ref[1:]))
+        return _PREDEFINED[ref]
+
+    return _ENTITY.sub(sub, text)
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, max(0, offset)) + 1
+
+
+# --------------------------------------------------------------------------------------
+# vectorised conversions
+
+
+def _gather(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
+    """Rows of *width* bytes from *starts*, zeroed beyond each length."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    rows = sliding_window_view(arr, width)[starts]
+    keep = np.arange(width) < lengths[:, None]
+    return np.where(keep, rows, 0).astype(np.uint8, copy=False)
+
+
+def _floats_slow(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    out = np.full(len(starts), np.nan)
+    for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist())):
+        try:
+            out[k] = float(data[s:e])
+        except ValueError:
+            pass
+    return out
+
+
+def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Convert decimal numbers written at byte spans to float64, vectorised.
+
+    Parameters
+    ----------
+    buf : bytes
+        The buffer *arr* views.
+    arr : numpy.ndarray
+        ``uint8`` view of *buf*, with at least 24 bytes of padding at the end.
+    starts, ends : numpy.ndarray
+        Byte spans of the numbers.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values, NaN where a span is empty or not a number. Plain decimals of up to 15
+        significant digits are converted exactly (correctly rounded, as ``float()``
+        does); anything else goes through ``float()``.
+    """
+    n = len(starts)
+    out = np.full(n, np.nan)
+    if n == 0:
+        return out
+    lengths = ends - starts
+    width = int(min(max(int(lengths.max()), 1), 24))
+    rows = _gather(arr, starts, np.minimum(lengths, width), width)
+    digit = rows - np.uint8(48)
+    isdig = digit < 10
+    dot = rows == 46
+    sign = (rows[:, 0] == 45) | (rows[:, 0] == 43)
+    other = ~isdig & ~dot & (rows != 0)
+    other[:, 0] &= ~sign
+    ndig = isdig.sum(axis=1)
+    ndot = dot.sum(axis=1)
+    fast = (lengths <= width) & ~other.any(axis=1) & (ndig >= 1) & (ndig <= 15) & (ndot <= 1)
+    cum = np.cumsum(isdig, axis=1, dtype=np.int16)
+    exp = np.clip(ndig[:, None] - cum, 0, 18)
+    mant = np.where(isdig, digit.astype(np.int64) * _POW10_INT[exp], 0).sum(axis=1)
+    dotpos = np.where(ndot > 0, dot.argmax(axis=1), width - 1)
+    frac = np.where(ndot > 0, ndig - cum[np.arange(n), dotpos], 0)
+    val = mant / _POW10_FLOAT[np.clip(frac, 0, 22)]
+    val = np.where(rows[:, 0] == 45, -val, val)
+    out[fast] = val[fast]
+    slow = np.flatnonzero(~fast & (lengths > 0))
+    if len(slow):
+        out[slow] = _floats_slow(buf, starts[slow], ends[slow])
+    return out
+
+
+def parse_times(
+    buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Convert ISO-8601 timestamps written at byte spans to UTC nanoseconds.
+
+    Parameters
+    ----------
+    buf : bytes
+        The buffer *arr* views.
+    arr : numpy.ndarray
+        ``uint8`` view of *buf*, with at least 40 bytes of padding at the end.
+    starts, ends : numpy.ndarray
+        Byte spans of the timestamps.
+
+    Returns
+    -------
+    ns : numpy.ndarray
+        ``int64`` nanoseconds since the Unix epoch (UTC); ``INT64_MIN`` (NaT) where a
+        span is not a timestamp.
+    naive : numpy.ndarray
+        ``bool``, True where the timestamp had no UTC designator or offset (read as UTC).
+    """
+    n = len(starts)
+    nat = np.iinfo(np.int64).min
+    ns = np.full(n, nat, dtype=np.int64)
+    naive = np.zeros(n, dtype=bool)
+    if n == 0:
+        return ns, naive
+    # trim surrounding whitespace
+    starts = starts.copy()
+    ends = ends.copy()
+    for _ in range(2):
+        lead = _WS[arr[np.minimum(starts, ends - 1)]] & (ends > starts)
+        trail = _WS[arr[np.maximum(ends - 1, starts)]] & (ends > starts)
+        if not (lead.any() or trail.any()):
+            break
+        # rare: strip fully in Python
+        for k in np.flatnonzero(lead | trail).tolist():
+            s, e = int(starts[k]), int(ends[k])
+            raw = buf[s:e]
+            stripped = raw.strip()
+            off = raw.find(stripped) if stripped else 0
+            starts[k] = s + off
+            ends[k] = s + off + len(stripped)
+    lengths = ends - starts
+    width = 40
+    rows = _gather(arr, starts, np.minimum(lengths, width), width)
+    digit = rows - np.uint8(48)
+    isdig = digit < 10
+    d = digit.astype(np.int64)
+    layout = (
+        isdig[:, [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]].all(axis=1)
+        & (rows[:, 4] == 45)
+        & (rows[:, 7] == 45)
+        & ((rows[:, 10] == 84) | (rows[:, 10] == 116) | (rows[:, 10] == 32))
+        & (rows[:, 13] == 58)
+        & (rows[:, 16] == 58)
+        & (lengths <= width)
+    )
+    # fraction of a second
+    has_frac = (rows[:, 19] == 46) | (rows[:, 19] == 44)
+    fd = np.cumprod(isdig[:, 20:], axis=1, dtype=np.int8).astype(bool)
+    nfd = np.where(has_frac, fd.sum(axis=1), 0)
+    fd9 = fd[:, :9] & has_frac[:, None]
+    frac_ns = (np.where(fd9, d[:, 20:29], 0) * _NS_WEIGHTS).sum(axis=1)
+    z = 19 + np.where(has_frac, 1 + nfd, 0)
+    layout &= ~has_frac | (nfd > 0)
+    r = np.arange(n)
+    zc = rows[r, np.minimum(z, width - 1)]
+    is_z = (zc == 90) | (zc == 122)
+    is_off = (zc == 43) | (zc == 45)
+    is_naive = zc == 0
+    # offsets: +hh, +hhmm, +hh:mm
+    zi = np.minimum(z, width - 7)[:, None] + np.arange(7)
+    zr = rows[r[:, None], zi]
+    zd = zr - np.uint8(48)
+    zdig = zd < 10
+    zd = zd.astype(np.int64)
+    hh_ok = zdig[:, 1] & zdig[:, 2]
+    colon = zr[:, 3] == 58
+    mm_at = np.where(colon, 4, 3)
+    mm0 = zr[r, mm_at] - np.uint8(48)
+    mm1 = zr[r, mm_at + 1] - np.uint8(48)
+    has_mm = (mm0 < 10) & (mm1 < 10)
+    off_min = zd[:, 1] * 600 + zd[:, 2] * 60 + np.where(has_mm, mm0 * 10 + mm1, 0)
+    off_len = np.where(has_mm, np.where(colon, 6, 5), 3)
+    off_min = np.where(zc == 45, -off_min, off_min)
+    end = np.where(is_z, z + 1, np.where(is_off, z + off_len, z))
+    good = layout & (is_z | is_naive | (is_off & hh_ok & (z <= width - 7))) & (end == lengths)
+    if good.any():
+        date = rows[:, :19].copy()
+        date[:, 10] = 84  # 'T'
+        secs = np.ascontiguousarray(date).view("S19").ravel()
+        gi = np.flatnonzero(good)
+        try:
+            base = secs[gi].astype("datetime64[s]").astype(np.int64)
+        except ValueError:
+            base = None
+        if base is not None:
+            ns[gi] = (base - np.where(is_off[gi], off_min[gi] * 60, 0)) * 1_000_000_000 + frac_ns[
+                gi
+            ]
+            naive[gi] = is_naive[gi]
+        else:
+            good[:] = False
+    rest = np.flatnonzero(~good & (lengths > 0))
+    if len(rest):
+        ns_rest, naive_rest = _times_slow(buf, starts[rest], ends[rest])
+        ns[rest] = ns_rest
+        naive[rest] = naive_rest
+    return ns, naive
+
+
+_TZ_TAIL = re.compile(r"(?:[Zz]|[+\-]\d\d(?::?\d\d)?)$")
+
+
+def _times_slow(buf: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import pandas as pd
+
+    texts = [buf[s:e].decode("utf-8", "replace").strip() for s, e in zip(starts, ends)]
+    naive = np.array([not _TZ_TAIL.search(t) for t in texts], dtype=bool)
+    out = np.full(len(texts), np.iinfo(np.int64).min, dtype=np.int64)
+    for k, text in enumerate(texts):
+        try:
+            ts = pd.Timestamp(text)
+        except (ValueError, OverflowError):
+            continue
+        if ts is pd.NaT:
+            continue
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        out[k] = ts.as_unit("ns").value
+    return out, naive & (out != np.iinfo(np.int64).min)
+
+
+# --------------------------------------------------------------------------------------
+# the tag scanner
+
+
+@dataclass
+class _Scan:
+    """The tags of a document (positions in the padded buffer)."""
+
+    buf: bytes
+    arr: np.ndarray
+    lt: np.ndarray  # index of '<'
+    te: np.ndarray  # index of the closing '>'
+    isclose: np.ndarray
+    isopen: np.ndarray
+    isself: np.ndarray
+    codes: np.ndarray  # tag key code
+    local: list[str]  # local name of each code
+    lid: np.ndarray  # id from _NAME_IDS (0 = other) per tag
+    truncated: bool = False
+    problem: str = ""  # non-empty: structure is broken (diagnose with expat)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _scan(data: bytes) -> _Scan:
+    buf = b"\0" * _PAD + data + b"\0" * (_NAMEW + 64)
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    lt = np.flatnonzero(arr == 60)
+    gt = np.flatnonzero(arr == 62)
+    truncated = False
+    problem = ""
+    if (
+        len(lt) == len(gt)
+        and len(lt) > 0
+        and bool((lt < gt).all())
+        and bool((gt[:-1] < lt[1:]).all())
+    ):
+        te = gt
+    else:
+        k = np.searchsorted(gt, lt)
+        unterminated = k >= len(gt)
+        if unterminated.any():
+            truncated = True  # the last tag is cut
+            keep = int(np.argmax(unterminated))
+            lt, k = lt[:keep], k[:keep]
+        te = gt[k] if len(lt) else lt
+        if len(lt) > 1 and bool((te[:-1] > lt[1:]).any()):
+            problem = "'<' inside a tag"
+    c1 = arr[lt + 1]
+    special = (c1 == 33) | (c1 == 63)
+    if special.any():
+        if special[0] and c1[0] == 63 and not special[1:].any():
+            lt, te, c1 = lt[1:], te[1:], c1[1:]
+        else:
+            raise _Retry
+    n = len(lt)
+    isclose = c1 == 47
+    isself = (arr[te - 1] == 47) & ~isclose
+    isopen = ~isclose & ~isself
+    name_start = lt + 1 + isclose
+    name_end = te - isself
+    before = arr[name_end - 1]
+    attrish = _WS[before] | (before == 34) | (before == 39)
+    if attrish.any():
+        sub = np.flatnonzero(attrish)
+        rows = np.lib.stride_tricks.sliding_window_view(arr, _NAMEW)[name_start[sub]]
+        term = _NAME_TERM[rows]
+        found = term.any(axis=1)
+        if not found.all():
+            raise _Retry
+        name_end = name_end.copy()
+        name_end[sub] = name_start[sub] + term.argmax(axis=1)
+    nlen = name_end - name_start
+    if n and (nlen <= 0).any():
+        problem = problem or "empty tag name"
+    # the last 16 bytes of each qualified name as two unaligned little-endian words
+    words64 = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+    nl = np.minimum(nlen, _KEY)
+    words = np.empty((n, 2), dtype=np.uint64)
+    words[:, 0] = words64[name_end - 16] & _MASK_HI[nl]
+    words[:, 1] = words64[name_end - 8] & _MASK_LO[nl]
+    mix = (
+        words[:, 0] * np.uint64(0x9E3779B97F4A7C15)
+        ^ words[:, 1] * np.uint64(0xC2B2AE3D27D4EB4F)
+        ^ nlen.astype(np.uint64) * np.uint64(0x165667B19E3779F9)
+    )
+    import pandas as pd
+
+    codes, uniq = pd.factorize(mix)
+    rep = np.zeros(len(uniq), dtype=np.int64)
+    rep[codes[::-1]] = np.arange(n)[::-1]
+    if not (
+        (words == words[rep[codes]]).all() and (nlen == nlen[rep[codes]]).all()
+    ):  # pragma: no cover - hash collision
+        _, codes = np.unique(np.column_stack([words, nlen]), axis=0, return_inverse=True)
+        codes = codes.ravel()
+        rep = np.zeros(int(codes.max()) + 1, dtype=np.int64)
+        rep[codes[::-1]] = np.arange(n)[::-1]
+    local = []
+    for i in rep.tolist():
+        qname = buf[name_start[i] : name_end[i]]
+        local.append(qname.rpartition(b":")[2].decode("utf-8", "replace"))
+    lut = np.array([_NAME_IDS.get(name.encode(), 0) for name in local] or [0], dtype=np.int8)
+    lid = lut[codes] if n else np.zeros(0, dtype=np.int8)
+
+    # nesting: every close matches the last open at its level, one root
+    delta = isopen.astype(np.int32) - isclose.astype(np.int32)
+    depth = np.cumsum(delta)
+    if n == 0:
+        problem = problem or "no elements"
+    elif (depth < 0).any():
+        problem = problem or "closing tag without an opening tag"
+    elif depth.max() > 30000:
+        problem = problem or "elements nested too deeply"
+    else:
+        sel = np.flatnonzero(~isself)
+        level = np.where(isopen[sel], depth[sel], depth[sel] + 1).astype(np.int16)
+        order = np.argsort(level, kind="stable")
+        lv = level[order]
+        op = isopen[sel][order]
+        cd = codes[sel][order]
+        m = len(order)
+        newgroup = np.ones(m, dtype=bool)
+        newgroup[1:] = lv[1:] != lv[:-1]
+        gstart = np.flatnonzero(newgroup)
+        sizes = np.diff(np.append(gstart, m))
+        pos = np.arange(m) - np.repeat(gstart, sizes)
+        even = pos % 2 == 0
+        if not (op == even).all():
+            problem = "elements closed in the wrong order"
+        else:
+            pair = np.flatnonzero(even[:-1] & ~newgroup[1:])
+            if not (cd[pair] == cd[pair + 1]).all():
+                problem = "closing tag does not match the opening tag"
+            elif int((lv == 1).sum()) + 2 * int((isself & (depth == 0)).sum()) > 2:
+                problem = "more than one root element"
+        if depth[-1] > 0:
+            truncated = True
+    return _Scan(buf, arr, lt, te, isclose, isopen, isself, codes, local, lid, truncated, problem)
+
+
+def _expat_error(data: bytes) -> tuple[str, int, int] | None:
+    """Run expat over *data*; return (message, line, byte offset) of the first error."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+
+    def refuse(*_args: object) -> None:
+        raise ValueError("entity declarations are refused")
+
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        msg = expat.errors.messages.get(exc.code, str(exc))
+        return msg, exc.lineno, parser.ErrorByteIndex
+    except ValueError as exc:
+        return str(exc), parser.CurrentLineNumber, parser.CurrentByteIndex
+    return None
+
+
+def _clean_markup(data: bytes) -> bytes:
+    """Blank comments, processing instructions and DOCTYPE; turn CDATA into text."""
+
+    def blank(m: re.Match[bytes]) -> bytes:
+        return re.sub(rb"[^\n]", b" ", m.group())
+
+    def cdata(m: re.Match[bytes]) -> bytes:
+        return m.group(1).replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;")
+
+    head = b""
+    if data.startswith(b"<?xml"):
+        end = data.find(b"?>")
+        if end > 0:
+            head, data = data[: end + 2], data[end + 2 :]
+    return head + _CDATA.sub(cdata, _COMMENT_PI.sub(blank, data))
+
+
+def _canonical(data: bytes, name: str) -> bytes:
+    """Re-serialise a well-formed document with ElementTree (slow path).
+
+    Only called after :func:`reject_dtd` and an expat pass that refuses entity
+    declarations, so nothing can be expanded here.
+    """
+    import xml.etree.ElementTree as ET
+
+    try:
+        return ET.tostring(ET.fromstring(data), encoding="utf-8")
+    except ET.ParseError as exc:  # pragma: no cover - expat accepted it just before
+        raise CorruptFileError(name, f"malformed XML: {exc}") from exc
+
+
+def _tokenize(data: bytes, name: str, log: WarningLog) -> tuple[_Scan, bytes]:
+    """Scan *data*, handling markup the fast scanner does not know, damage and truncation."""
+    attempt = data
+    cleaned = canonical = False
+    for _ in range(4):
+        try:
+            scan = _scan(attempt)
+        except _Retry:
+            if not cleaned:
+                attempt, cleaned = _clean_markup(attempt), True
+                continue
+            scan = None
+        if scan is not None and not scan.problem:
+            if scan.truncated:
+                line = _line_of(attempt, len(attempt))
+                log.repaired("the file ends in the middle of the document (truncated)", line=line)
+            return scan, attempt
+        # something is wrong: ask expat what and where
+        err = _expat_error(attempt)
+        if err is None:
+            if canonical:
+                break
+            attempt, canonical = _canonical(attempt, name), True
+            continue
+        message, line, offset = err
+        rest = attempt[offset:] if offset >= 0 else b""
+        if offset >= 0 and b">" not in rest:
+            # the damage is at the very end: the file was cut
+            attempt = attempt[:offset]
+            if not attempt.strip():
+                break
+            continue
+        raise CorruptFileError(name, f"malformed XML: {message}", line=line)
+    raise CorruptFileError(name, "malformed XML: cannot make sense of the document structure")
+
+
+# --------------------------------------------------------------------------------------
+# the reader
+
+
+def _normalise_encoding(data: bytes, name: str) -> tuple[bytes, str]:
+    """Return UTF-8 (or ASCII-compatible) bytes and the codec for text fields."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise CorruptFileError(name, f"bad UTF-16 text: {exc}", offset=exc.start) from exc
+        return text.encode("utf-8"), "utf-8"
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+    codec = "utf-8"
+    m = _ENCODING.match(data[:200])
+    if m:
+        declared = m.group(1).decode("ascii").lower()
+        import codecs
+
+        try:
+            codecs.lookup(declared)
+            codec = declared
+        except LookupError:
+            codec = "utf-8"
+        if codec.replace("_", "-") in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+            codec = "utf-8"  # declared but not actually (no BOM): read as UTF-8
+    return data, codec
+
+
+def tcx_from_bytes(data: bytes, name: str, *, strict: bool = False) -> Activity:
+    """Read a TCX document into an :class:`~kickanalysis.activity.Activity`.
+
+    Parameters
+    ----------
+    data : bytes
+        The (decompressed) TCX document.
+    name : str
+        Source name used in messages and ``meta.source``.
+    strict : bool
+        Raise :class:`~kickanalysis.errors.CorruptFileError` for any damage (malformed
+        or truncated XML, trackpoints without time, wrong root element) instead of
+        repairing it with a :class:`~kickanalysis.errors.DataQualityWarning`; also runs a
+        full expat well-formedness check.
+
+    Returns
+    -------
+    Activity
+        ``records`` with the core columns (``lat_deg`` [deg], ``lon_deg`` [deg],
+        ``elevation_m`` [m], ``distance_m`` [m], ``speed_mps`` [m/s],
+        ``heart_rate_bpm`` [1/min], ``cadence_spm`` [steps/min], ``power_w`` [W]) plus
+        ``cadence_rpm`` [1/min] when the file has ``<Cadence>``; ``laps`` with the split
+        columns; ``meta`` with ``format="tcx"``.
+
+    Raises
+    ------
+    CorruptFileError
+        Malformed XML (with the line), entity declarations or external DTDs.
+    EmptyActivityError
+        No trackpoint with a time.
+
+    Examples
+    --------
+    >>> import kickanalysis as ka
+    >>> act = ka.read_tcx("run.tcx")  # doctest: +SKIP
+    >>> act.records[["distance_m", "heart_rate_bpm"]].head()  # doctest: +SKIP
+    """
+    log = WarningLog(name, strict=strict)
+    if not data.strip():
+        raise EmptyActivityError(name, "empty document")
+    reject_dtd(data, name)
+    data, codec = _normalise_encoding(data, name)
+    if strict:
+        err = _expat_error(data)
+        if err is not None:
+            raise CorruptFileError(name, f"malformed XML: {err[0]}", line=err[1])
+    scan, data = _tokenize(data, name, log)
+    return _build(scan, data, name, codec, log)
+
+
+def _text(scan: _Scan, i: int, codec: str) -> str:
+    s, e = int(scan.te[i]) + 1, int(scan.lt[i + 1])
+    return _unescape(scan.buf[s:e].decode(codec, "replace").strip())
+
+
+def _attrs(scan: _Scan, i: int, codec: str) -> dict[str, str]:
+    raw = scan.buf[int(scan.lt[i]) : int(scan.te[i])]
+    out = {}
+    for m in _ATTR.finditer(raw):
+        key = m.group(1).rpartition(b":")[2].decode("ascii", "replace")
+        val = m.group(2) if m.group(2) is not None else m.group(3)
+        out.setdefault(key, _unescape(val.decode(codec, "replace")))
+    return out
+
+
+def _num(text: str | None) -> float:
+    if text is None:
+        return float("nan")
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+_LAP_KEYS = {
+    "TotalTimeSeconds",
+    "DistanceMeters",
+    "MaximumSpeed",
+    "Calories",
+    "Intensity",
+    "Cadence",
+    "TriggerMethod",
+    "AvgSpeed",
+    "AvgRunCadence",
+    "MaxRunCadence",
+    "AvgWatts",
+    "MaxWatts",
+    "Steps",
+}
+
+
+@dataclass
+class _Doc:
+    """What the walk over the elements outside trackpoints found."""
+
+    root: str | None = None
+    sports: list[str] = field(default_factory=list)
+    activity_id: str | None = None
+    notes: str | None = None
+    course_name: str | None = None
+    creator: dict[str, str] = field(default_factory=dict)
+    author: str | None = None
+    laps: list[dict[str, str]] = field(default_factory=list)
+    lap_tags: list[int] = field(default_factory=list)
+    lap_closed: list[bool] = field(default_factory=list)
+    n_courses: int = 0
+
+
+def _walk(scan: _Scan, codec: str, outside: np.ndarray) -> _Doc:
+    doc = _Doc()
+    stack: list[str] = []
+    lap_stack: list[int] = []  # index into doc.laps of the open activity laps
+    n = len(scan.lt)
+    isopen = scan.isopen
+    isclose = scan.isclose
+    codes = scan.codes
+    local = scan.local
+    for i in outside.tolist():
+        if isclose[i]:
+            if stack:
+                top = stack.pop()
+                if top == "Lap" and lap_stack:
+                    doc.lap_closed[lap_stack.pop()] = True
+            continue
+        if not isopen[i]:
+            continue
+        tag = local[codes[i]]
+        stack.append(tag)
+        if doc.root is None:
+            doc.root = tag
+        if tag == "Activity":
+            doc.sports.append(_attrs(scan, i, codec).get("Sport", ""))
+        elif tag == "Course":
+            doc.n_courses += 1
+        elif tag == "Lap" and "Course" not in stack:
+            doc.laps.append(_attrs(scan, i, codec))
+            doc.lap_tags.append(i)
+            doc.lap_closed.append(False)
+            lap_stack.append(len(doc.laps) - 1)
+        if i + 1 >= n or not isclose[i + 1]:
+            continue
+        # a leaf element: its text
+        parent = stack[-2] if len(stack) > 1 else ""
+        if lap_stack and "Track" not in stack and "Lap" in stack and "Course" not in stack:
+            key = parent if tag == "Value" else tag
+            if key in _LAP_KEYS or key in ("AverageHeartRateBpm", "MaximumHeartRateBpm"):
+                doc.laps[lap_stack[-1]].setdefault(key, _text(scan, i, codec))
+            continue
+        if parent == "Activity" and tag == "Id" and doc.activity_id is None:
+            doc.activity_id = _text(scan, i, codec)
+        elif parent == "Activity" and tag == "Notes" and doc.notes is None:
+            doc.notes = _text(scan, i, codec)
+        elif parent == "Course" and tag == "Name" and doc.course_name is None:
+            doc.course_name = _text(scan, i, codec)
+        elif "Creator" in stack and "Author" not in stack:
+            doc.creator.setdefault(tag, _text(scan, i, codec))
+        elif parent == "Author" and tag == "Name" and doc.author is None:
+            doc.author = _text(scan, i, codec)
+    return doc
+
+
+def _time_one(text: str | None) -> int | None:
+    """One ISO-8601 timestamp to UTC nanoseconds (None when it is not one)."""
+    if not text:
+        return None
+    from datetime import datetime, timezone
+
+    try:
+        dt = datetime.fromisoformat(text.strip().replace("z", "Z"))
+    except ValueError:
+        raw = text.encode("utf-8", "replace")
+        buf = raw + b"\0" * 64
+        ns, _ = parse_times(buf, np.frombuffer(buf, np.uint8), np.array([0]), np.array([len(raw)]))
+        return None if ns[0] == np.iinfo(np.int64).min else int(ns[0])
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+
+
+def _device(creator: dict[str, str]) -> tuple[str | None, str | None]:
+    name = creator.get("Name")
+    if not name:
+        return None, None
+    first, _, rest = name.partition(" ")
+    maker = _MANUFACTURERS.get(first.lower())
+    if maker:
+        return maker, rest or name
+    if first.lower() in _GARMIN_FAMILIES or name.lower().startswith(_GARMIN_FAMILIES):
+        return "Garmin", name
+    return None, name
+
+
+def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> Activity:
+    import pandas as pd
+
+    from .. import geo, schema
+
+    arr = scan.arr
+    buf = scan.buf
+    lid, isopen, isclose = scan.lid, scan.isopen, scan.isclose
+    n = len(lid)
+    # trackpoints: complete open/close pairs
+    tp_open = np.flatnonzero((lid == _TRACKPOINT) & isopen)
+    tp_close = np.flatnonzero((lid == _TRACKPOINT) & isclose)
+    tp_open = tp_open[: len(tp_close)]
+    n_self_tp = int(((lid == _TRACKPOINT) & scan.isself).sum())
+    ntp = len(tp_open)
+    mark = np.zeros(n + 1, dtype=np.int32)
+    mark[tp_open] += 1
+    mark[tp_close + 1] -= 1
+    inside = np.cumsum(mark[:n]) > 0
+    if scan.truncated:
+        # an unclosed trackpoint at the cut is dropped with everything in it
+        dangling = np.flatnonzero((lid == _TRACKPOINT) & isopen)[len(tp_close) :]
+        if len(dangling):
+            inside[dangling[0] :] = True
+    doc = _walk(scan, codec, np.flatnonzero(~inside))
+
+    # leaf elements inside trackpoints
+    leaf = np.zeros(n, dtype=bool)
+    leaf[:-1] = isopen[:-1] & isclose[1:]
+    cand = np.flatnonzero(leaf & inside & (lid >= _TIME))
+    k = np.searchsorted(tp_open, cand, side="right") - 1
+    ok = (k >= 0) & (cand < tp_close[np.maximum(k, 0)]) if ntp else np.zeros(len(cand), bool)
+    cand, k = cand[ok], k[ok]
+    cl = lid[cand]
+    vstart = scan.te[cand] + 1
+    vend = scan.lt[cand + 1]
+
+    def column(field_id: int, extra_mask: np.ndarray | None = None) -> np.ndarray | None:
+        sel = cl == field_id
+        if extra_mask is not None:
+            sel &= extra_mask
+        if not sel.any():
+            return None
+        out = np.full(ntp, np.nan)
+        out[k[sel]] = parse_decimals(buf, arr, vstart[sel], vend[sel])
+        return out
+
+    tsel = cl == _TIME
+    time_ns = np.full(ntp, np.iinfo(np.int64).min, dtype=np.int64)
+    naive_any = False
+    if tsel.any():
+        t_ns, naive = parse_times(buf, arr, vstart[tsel], vend[tsel])
+        time_ns[k[tsel]] = t_ns
+        naive_any = bool(naive.any())
+    lat = column(_LAT)
+    lon = column(_LON)
+    alt = column(_ALT)
+    dist = column(_DIST)
+    hr = column(_VALUE, lid[cand - 1] == _HRBPM)
+    cad = column(_CADENCE)
+    runcad = column(_RUNCADENCE)
+    speed = column(_SPEED)
+    watts = column(_WATTS)
+
+    # which track / lap each trackpoint belongs to
+    track_open = np.flatnonzero((lid == _TRACK) & isopen)
+    track_id = np.searchsorted(track_open, tp_open) - 1
+    lap_tags = np.asarray(doc.lap_tags, dtype=np.int64)
+    lap_id = np.searchsorted(lap_tags, tp_open) - 1
+    if len(lap_tags):
+        lap_close = np.flatnonzero((lid == _LAP) & isclose)
+        # a trackpoint after its lap closed (e.g. in a course) belongs to no lap
+        lap_end = np.full(len(lap_tags), n, dtype=np.int64)
+        closes_after = np.searchsorted(lap_close, lap_tags)
+        # match each activity lap with the first lap close at the same depth after it:
+        # laps do not nest, so the first close after the open is its own.
+        valid = closes_after < len(lap_close)
+        lap_end[valid] = lap_close[closes_after[valid]]
+        in_lap = (lap_id >= 0) & (tp_open < lap_end[np.maximum(lap_id, 0)])
+        lap_id = np.where(in_lap, lap_id, -1)
+
+    # drop trackpoints without a time
+    has_time = time_ns != np.iinfo(np.int64).min
+    n_no_time = int(ntp - has_time.sum()) + n_self_tp
+    if n_no_time:
+        log.repaired(f"{n_no_time} trackpoint(s) without a valid <Time> dropped")
+    if naive_any:
+        log.assumed("timestamps without a UTC offset; assumed to be UTC")
+    keep = np.flatnonzero(has_time)
+    time_ns = time_ns[keep]
+    if len(keep) and (np.diff(time_ns) < 0).any():
+        order = np.argsort(time_ns, kind="stable")
+        keep = keep[order]
+        time_ns = time_ns[order]
+        log.assumed("trackpoints are not in time order; sorted by time")
+    if len(keep) == 0:
+        raise EmptyActivityError(name, "no trackpoint with a time in the TCX document")
+
+    def take(col: np.ndarray | None) -> np.ndarray | None:
+        return None if col is None else col[keep]
+
+    lat, lon, alt, dist, hr = take(lat), take(lon), take(alt), take(dist), take(hr)
+    cad, runcad, speed, watts = take(cad), take(runcad), take(speed), take(watts)
+    track_id, lap_id = track_id[keep], lap_id[keep]
+    elapsed = (time_ns - time_ns[0]) / 1e9
+
+    sport_raw = doc.sports[0] if doc.sports else None
+    sport = sport_raw.lower() if sport_raw else None
+    distance_source = "file"
+    if dist is None or np.isnan(dist).all():
+        if lat is not None and lon is not None and not np.isnan(lat).all():
+            dist = geo.path_distance_m(lat, lon)
+            distance_source = "positions"
+        else:
+            distance_source = "none"
+    derived = geo.speed_from_distance(elapsed, dist) if dist is not None else None
+    if speed is None:
+        speed = derived
+    elif derived is not None:
+        speed = np.where(np.isnan(speed), derived, speed)
+    cadence_source = None
+    cadence_spm = None
+    if runcad is not None:
+        cadence_spm = 2.0 * runcad
+        cadence_source = "RunCadence"
+    elif cad is not None and sport == "running":
+        cadence_spm = 2.0 * cad
+        cadence_source = "Cadence"
+
+    columns = {
+        "lat_deg": lat,
+        "lon_deg": lon,
+        "elevation_m": alt,
+        "distance_m": dist,
+        "speed_mps": speed,
+        "heart_rate_bpm": hr,
+        "cadence_spm": cadence_spm,
+        "power_w": watts,
+    }
+    extra_cols = {"cadence_rpm": cad} if cad is not None else None
+    records = schema.records_frame(
+        time_ns, {c: v for c, v in columns.items() if v is not None}, extra=extra_cols
+    )
+
+    # pauses: a new <Track> inside the same lap
+    pauses = []
+    if len(time_ns) > 1:
+        brk = np.flatnonzero((np.diff(track_id) != 0) & (np.diff(lap_id) == 0))
+        for b in brk.tolist():
+            if time_ns[b + 1] > time_ns[b]:
+                pauses.append(
+                    (
+                        pd.Timestamp(int(time_ns[b]), tz="UTC"),
+                        pd.Timestamp(int(time_ns[b + 1]), tz="UTC"),
+                    )
+                )
+
+    laps = _laps_frame(doc, records, lap_id, sport, scan.truncated)
+
+    manufacturer, product = _device(doc.creator)
+    serial = None
+    unit = doc.creator.get("UnitId")
+    if unit and unit.isdigit() and int(unit) > 0:
+        serial = int(unit)
+    start_ns = _time_one(doc.activity_id)
+    if start_ns is None and len(laps):
+        start_ns = int(laps["start_time"].iloc[0].value)
+    if start_ns is None:
+        start_ns = int(time_ns[0])
+    if doc.root != "TrainingCenterDatabase":
+        log.repaired(f"the root element is <{doc.root}>, not <TrainingCenterDatabase>")
+    version = None
+    if "VersionMajor" in doc.creator:
+        version = f"{doc.creator.get('VersionMajor')}.{doc.creator.get('VersionMinor', '0')}"
+    extra: dict[str, Any] = {
+        "id": doc.activity_id,
+        "activities": len(doc.sports),
+        "courses": doc.n_courses,
+        "laps": len(laps),
+        "tracks": len(track_open),
+        "trackpoints": len(time_ns),
+        "trackpoints_dropped": n_no_time,
+        "distance_source": distance_source,
+        "cadence_source": cadence_source,
+        "sport_raw": sport_raw,
+        "product_id": doc.creator.get("ProductID"),
+        "software_version": version,
+        "author": doc.author,
+        "truncated": scan.truncated,
+    }
+    if len(laps):
+        extra["total_timer_s"] = float(laps["moving_s"].sum())
+        calories = [_num(lap.get("Calories")) for lap in doc.laps]
+        extra["calories_kcal"] = float(np.nansum(calories)) if calories else None
+    meta = Meta(
+        format="tcx",
+        source=name,
+        sport=sport,
+        manufacturer=manufacturer,
+        product=product,
+        serial_number=serial,
+        start_time=pd.Timestamp(start_ns, tz="UTC"),
+        pauses=tuple(pauses),
+        warnings=tuple(log.messages),
+        name=doc.notes or doc.course_name,
+        extra=extra,
+    )
+    return Activity(records=records, laps=laps, meta=meta)
+
+
+def _laps_frame(doc: _Doc, records: Any, lap_id: np.ndarray, sport: str | None, truncated: bool):
+    import pandas as pd
+
+    from .. import schema
+
+    nlaps = len(doc.laps)
+    if nlaps == 0:
+        return schema.empty_splits()
+    t_ns = records.index.asi8
+    t0 = int(t_ns[0])
+    dist = records["distance_m"].to_numpy()
+    alt = records["elevation_m"].to_numpy()
+    hr = records["heart_rate_bpm"].to_numpy()
+    cad = records["cadence_spm"].to_numpy()
+    # trackpoint index ranges per lap (records are time-sorted; laps are in time order)
+    counts = np.bincount(lap_id[lap_id >= 0], minlength=nlaps)
+    nat = np.iinfo(np.int64).min
+    start = np.full(nlaps, nat, dtype=np.int64)
+    end = np.full(nlaps, nat, dtype=np.int64)
+    out: dict[str, np.ndarray] = {c: np.full(nlaps, np.nan) for c in schema.SPLIT_COLUMNS}
+    prev_end_dist = np.nan
+    for j, lap in enumerate(doc.laps):
+        rows = np.flatnonzero(lap_id == j) if counts[j] else np.zeros(0, dtype=np.int64)
+        st = _time_one(lap.get("StartTime"))
+        if st is None and len(rows):
+            st = int(t_ns[rows[0]])
+        timer = _num(lap.get("TotalTimeSeconds"))
+        ends = []
+        if st is not None and timer == timer:
+            ends.append(st + int(round(timer * 1e9)))
+        if len(rows):
+            ends.append(int(t_ns[rows[-1]]))
+        start[j] = st if st is not None else nat
+        end[j] = max(ends) if ends else nat
+        d = dist[rows] if len(rows) else np.zeros(0)
+        d = d[~np.isnan(d)]
+        first_d = prev_end_dist if prev_end_dist == prev_end_dist else (d[0] if len(d) else 0.0)
+        end_d = d[-1] if len(d) else first_d
+        lap_dist = _num(lap.get("DistanceMeters"))
+        if lap_dist != lap_dist:
+            lap_dist = end_d - first_d
+        out["start_distance_m"][j] = first_d
+        out["end_distance_m"][j] = end_d
+        out["distance_m"][j] = lap_dist
+        prev_end_dist = end_d
+        out["moving_s"][j] = timer
+        avg_speed = _num(lap.get("AvgSpeed"))
+        if avg_speed != avg_speed and timer == timer and timer > 0:
+            avg_speed = lap_dist / timer
+        out["speed_mps"][j] = avg_speed
+        out["pace_s_per_km"][j] = 1000.0 / avg_speed if avg_speed > 0 else np.nan
+        hr_mean = _num(lap.get("AverageHeartRateBpm"))
+        hr_max = _num(lap.get("MaximumHeartRateBpm"))
+        if len(rows) and not np.isnan(hr[rows]).all():
+            if hr_mean != hr_mean:
+                hr_mean = float(np.nanmean(hr[rows]))
+            if hr_max != hr_max:
+                hr_max = float(np.nanmax(hr[rows]))
+        out["heart_rate_mean_bpm"][j] = hr_mean
+        out["heart_rate_max_bpm"][j] = hr_max
+        cad_mean = 2.0 * _num(lap.get("AvgRunCadence"))
+        if cad_mean != cad_mean and sport == "running":
+            cad_mean = 2.0 * _num(lap.get("Cadence"))
+        if cad_mean != cad_mean and len(rows) and not np.isnan(cad[rows]).all():
+            cad_mean = float(np.nanmean(cad[rows]))
+        out["cadence_mean_spm"][j] = cad_mean
+        a = alt[rows] if len(rows) else np.zeros(0)
+        a = a[~np.isnan(a)]
+        if len(a):
+            step = np.diff(a)
+            out["elevation_gain_m"][j] = float(step[step > 0].sum())
+            out["elevation_loss_m"][j] = float(-step[step < 0].sum())
+    ok = start != nat
+    out["start_elapsed_s"] = np.where(ok, (start - t0) / 1e9, np.nan)
+    oke = end != nat
+    out["end_elapsed_s"] = np.where(oke, (end - t0) / 1e9, np.nan)
+    out["duration_s"] = np.where(ok & oke, (end - start) / 1e9, np.nan)
+    out["gap_speed_mps"] = np.full(nlaps, np.nan)
+    out["split"] = np.arange(1, nlaps + 1, dtype=np.int64)
+    partial = np.zeros(nlaps, dtype=bool)
+    if truncated:
+        partial = ~np.asarray(doc.lap_closed, dtype=bool)
+    out["partial"] = partial
+    out["start_time"] = pd.DatetimeIndex(start.view("datetime64[ns]")).tz_localize("UTC")
+    out["end_time"] = pd.DatetimeIndex(end.view("datetime64[ns]")).tz_localize("UTC")
+    return pd.DataFrame({c: out[c] for c in schema.SPLIT_COLUMNS})

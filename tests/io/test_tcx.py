@@ -1,0 +1,477 @@
+"""Unit tests of the TCX reader on small documents built here."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kickanalysis as ka
+from kickanalysis import schema
+from kickanalysis.errors import (
+    CorruptFileError,
+    DataQualityWarning,
+    EmptyActivityError,
+    KickAnalysisError,
+)
+from kickanalysis.io.tcx import parse_decimals, parse_times, tcx_from_bytes
+
+NS = (
+    'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" '
+    'xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2"'
+)
+
+
+def tp(
+    time: str | None = "2021-04-16T13:37:53Z",
+    lat: float | None = 40.0,
+    lon: float | None = -105.0,
+    alt: float | None = None,
+    dist: float | None = None,
+    hr: int | None = None,
+    cad: int | None = None,
+    ext: str = "",
+    p: str = "",
+    x: str = "ns3",
+) -> str:
+    """One <Trackpoint>; *p* is the prefix of the TCX elements, *x* of the extension."""
+    out = f"<{p}Trackpoint>"
+    if time is not None:
+        out += f"<{p}Time>{time}</{p}Time>"
+    if lat is not None:
+        out += (
+            f"<{p}Position><{p}LatitudeDegrees>{lat}</{p}LatitudeDegrees>"
+            f"<{p}LongitudeDegrees>{lon}</{p}LongitudeDegrees></{p}Position>"
+        )
+    if alt is not None:
+        out += f"<{p}AltitudeMeters>{alt}</{p}AltitudeMeters>"
+    if dist is not None:
+        out += f"<{p}DistanceMeters>{dist}</{p}DistanceMeters>"
+    if hr is not None:
+        out += f"<{p}HeartRateBpm><{p}Value>{hr}</{p}Value></{p}HeartRateBpm>"
+    if cad is not None:
+        out += f"<{p}Cadence>{cad}</{p}Cadence>"
+    if ext:
+        out += f"<{p}Extensions><{x}:TPX>{ext}</{x}:TPX></{p}Extensions>"
+    return out + f"</{p}Trackpoint>\n"
+
+
+def doc(laps: str, sport: str = "Running", extra: str = "", ns: str = NS, p: str = "") -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<{p}TrainingCenterDatabase {ns}>\n'
+        f'<{p}Activities><{p}Activity Sport="{sport}"><{p}Id>2021-04-16T13:37:53Z</{p}Id>\n'
+        f"{laps}{extra}</{p}Activity></{p}Activities></{p}TrainingCenterDatabase>\n"
+    ).encode()
+
+
+def lap(tracks: str, start: str = "2021-04-16T13:37:53Z", head: str = "", tail: str = "") -> str:
+    return f'<Lap StartTime="{start}">{head}{tracks}{tail}</Lap>\n'
+
+
+def t(sec: int) -> str:
+    return f"2021-04-16T13:{37 + (53 + sec) // 60:02d}:{(53 + sec) % 60:02d}Z"
+
+
+def read(data: bytes, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        return tcx_from_bytes(data, "<test>", **kw)
+
+
+BASIC = doc(
+    lap(
+        "<Track>"
+        + tp(t(0), 40.0, -105.0, alt=1600.0, dist=0.0, hr=100, ext="<ns3:Speed>2.5</ns3:Speed>")
+        + tp(t(1), 40.0001, -105.0, alt=1601.5, dist=3.0, hr=101, ext="<ns3:Speed>3.0</ns3:Speed>")
+        + tp(t(2), 40.0002, -105.0, alt=1600.5, dist=6.5, hr=102, ext="<ns3:Speed>3.5</ns3:Speed>")
+        + "</Track>",
+        head="<TotalTimeSeconds>2.0</TotalTimeSeconds><DistanceMeters>6.5</DistanceMeters>"
+        "<AverageHeartRateBpm><Value>101</Value></AverageHeartRateBpm>"
+        "<MaximumHeartRateBpm><Value>102</Value></MaximumHeartRateBpm>",
+        tail="<Extensions><ns3:LX><ns3:AvgSpeed>3.25</ns3:AvgSpeed>"
+        "<ns3:AvgRunCadence>85</ns3:AvgRunCadence></ns3:LX></Extensions>",
+    ),
+    extra="<Notes>Easy &amp; short</Notes><Creator><Name>Garmin Forerunner 220</Name>"
+    "<UnitId>3880000000</UnitId><ProductID>1632</ProductID><Version><VersionMajor>4"
+    "</VersionMajor><VersionMinor>10</VersionMinor></Version></Creator>",
+)
+
+
+def test_basic_records_values():
+    act = read(BASIC)
+    rec = act.records
+    assert list(rec.columns[: len(schema.RECORD_COLUMNS)]) == list(schema.RECORD_COLUMNS)
+    assert str(rec.index.tz) == "UTC"
+    assert list(rec.index) == [pd.Timestamp(t(i)) for i in range(3)]
+    assert rec["elapsed_s"].tolist() == [0.0, 1.0, 2.0]
+    assert rec["lat_deg"].tolist() == [40.0, 40.0001, 40.0002]
+    assert rec["lon_deg"].tolist() == [-105.0] * 3
+    assert rec["elevation_m"].tolist() == [1600.0, 1601.5, 1600.5]
+    assert rec["distance_m"].tolist() == [0.0, 3.0, 6.5]
+    assert rec["speed_mps"].tolist() == [2.5, 3.0, 3.5]
+    assert rec["heart_rate_bpm"].tolist() == [100.0, 101.0, 102.0]
+    assert rec["cadence_spm"].isna().all()
+    assert rec["power_w"].isna().all()
+    assert rec["temperature_c"].isna().all()
+    assert "cadence_rpm" not in rec.columns
+
+
+def test_basic_meta():
+    act = read(BASIC)
+    m = act.meta
+    assert m.format == "tcx"
+    assert m.source == "<test>"
+    assert m.sport == "running"
+    assert m.manufacturer == "Garmin"
+    assert m.product == "Forerunner 220"
+    assert m.serial_number == 3880000000
+    assert m.name == "Easy & short"
+    assert m.start_time == pd.Timestamp("2021-04-16T13:37:53Z")
+    assert m.pauses == ()
+    assert m.warnings == ()
+    assert m.extra["laps"] == 1
+    assert m.extra["product_id"] == "1632"
+    assert m.extra["software_version"] == "4.10"
+    assert m.extra["distance_source"] == "file"
+
+
+def test_basic_lap():
+    laps = read(BASIC).laps
+    assert list(laps.columns) == list(schema.SPLIT_COLUMNS)
+    assert {c: str(d) for c, d in laps.dtypes.items()} == schema.SPLIT_DTYPES
+    row = laps.iloc[0]
+    assert row["split"] == 1
+    assert row["start_time"] == pd.Timestamp(t(0))
+    assert row["end_time"] == pd.Timestamp(t(2))
+    assert row["start_elapsed_s"] == 0.0
+    assert row["end_elapsed_s"] == 2.0
+    assert row["start_distance_m"] == 0.0
+    assert row["end_distance_m"] == 6.5
+    assert row["distance_m"] == 6.5
+    assert row["duration_s"] == 2.0
+    assert row["moving_s"] == 2.0
+    assert row["speed_mps"] == 3.25  # the AvgSpeed extension
+    assert row["pace_s_per_km"] == pytest.approx(1000 / 3.25)
+    assert np.isnan(row["gap_speed_mps"])
+    assert row["heart_rate_mean_bpm"] == 101.0
+    assert row["heart_rate_max_bpm"] == 102.0
+    assert row["cadence_mean_spm"] == 170.0
+    assert row["elevation_gain_m"] == 1.5
+    assert row["elevation_loss_m"] == 1.0
+    assert not row["partial"]
+
+
+@pytest.mark.parametrize(
+    ("ns", "p", "x"),
+    [
+        (NS, "", "ns3"),
+        (
+            'xmlns:tcx="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" '
+            'xmlns:ax="http://www.garmin.com/xmlschemas/ActivityExtension/v2"',
+            "tcx:",
+            "ax",
+        ),
+        (
+            'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" '
+            'xmlns:averyveryverylongprefix="http://www.garmin.com/xmlschemas/ActivityExtension/v2"',
+            "",
+            "averyveryverylongprefix",
+        ),
+    ],
+)
+def test_namespace_prefixes(ns, p, x):
+    ext = f"<{x}:Speed>3.5</{x}:Speed><{x}:RunCadence>88</{x}:RunCadence><{x}:Watts>250</{x}:Watts>"
+    track = f"<{p}Track>" + tp(t(0), 1.5, 2.5, hr=120, ext=ext, p=p, x=x) + f"</{p}Track>"
+    data = doc(f'<{p}Lap StartTime="{t(0)}">{track}</{p}Lap>', ns=ns, p=p)
+    rec = read(data).records
+    assert rec["lat_deg"].tolist() == [1.5]
+    assert rec["lon_deg"].tolist() == [2.5]
+    assert rec["heart_rate_bpm"].tolist() == [120.0]
+    assert rec["speed_mps"].tolist() == [3.5]
+    assert rec["cadence_spm"].tolist() == [176.0]
+    assert rec["power_w"].tolist() == [250.0]
+
+
+def test_bike_cadence_is_rpm_not_steps():
+    track = "<Track>" + tp(t(0), cad=90) + tp(t(1), cad=92) + "</Track>"
+    act = read(doc(lap(track), sport="Biking"))
+    assert act.meta.sport == "biking"
+    assert act.records["cadence_rpm"].tolist() == [90.0, 92.0]
+    assert act.records["cadence_spm"].isna().all()
+
+
+def test_running_cadence_element_without_runcadence_is_per_leg():
+    # Polar V800 writes running cadence (per leg) in <Cadence>
+    track = "<Track>" + tp(t(0), cad=84) + tp(t(1), cad=85) + "</Track>"
+    act = read(doc(lap(track), sport="Running"))
+    assert act.records["cadence_spm"].tolist() == [168.0, 170.0]
+    assert act.records["cadence_rpm"].tolist() == [84.0, 85.0]
+    assert act.meta.extra["cadence_source"] == "Cadence"
+
+
+def test_distance_and_speed_derived_when_absent():
+    track = (
+        "<Track>" + tp(t(0), 0.0, 0.0) + tp(t(2), 0.0, 0.001) + tp(t(4), 0.0, 0.002) + "</Track>"
+    )
+    act = read(doc(lap(track)))
+    d = act.records["distance_m"].to_numpy()
+    step = ka.geo.haversine_m(0.0, 0.0, 0.0, 0.001)
+    np.testing.assert_allclose(d, [0.0, step, 2 * step], rtol=1e-12)
+    np.testing.assert_allclose(act.records["speed_mps"], [step / 2] * 3, rtol=1e-12)
+    assert act.meta.extra["distance_source"] == "positions"
+
+
+def test_speed_falls_back_per_sample():
+    track = (
+        "<Track>"
+        + tp(t(0), dist=0.0, ext="<ns3:Speed>9.0</ns3:Speed>")
+        + tp(t(1), dist=4.0)
+        + tp(t(2), dist=7.0)
+        + "</Track>"
+    )
+    rec = read(doc(lap(track))).records
+    assert rec["speed_mps"].tolist() == [9.0, 4.0, 3.0]
+
+
+def test_laps_and_pauses_from_tracks():
+    lap1 = lap(
+        "<Track>" + tp(t(0), dist=0.0) + tp(t(10), dist=30.0) + "</Track>"
+        "<Track>" + tp(t(40), dist=31.0) + tp(t(50), dist=60.0) + "</Track>",
+        start=t(0),
+        head="<TotalTimeSeconds>20.0</TotalTimeSeconds><DistanceMeters>60.0</DistanceMeters>",
+    )
+    lap2 = lap(
+        "<Track>" + tp(t(51), dist=63.0) + tp(t(60), dist=100.0) + "</Track>",
+        start=t(50),
+        head="<TotalTimeSeconds>10.0</TotalTimeSeconds><DistanceMeters>40.0</DistanceMeters>",
+    )
+    act = read(doc(lap1 + lap2))
+    assert act.meta.pauses == ((pd.Timestamp(t(10)), pd.Timestamp(t(40))),)
+    laps = act.laps
+    assert laps["split"].tolist() == [1, 2]
+    assert laps["start_time"].tolist() == [pd.Timestamp(t(0)), pd.Timestamp(t(50))]
+    # lap 1: timer 20 s but paused 30 s: the end is its last trackpoint
+    assert laps["end_time"].tolist() == [pd.Timestamp(t(50)), pd.Timestamp(t(60))]
+    assert laps["duration_s"].tolist() == [50.0, 10.0]
+    assert laps["moving_s"].tolist() == [20.0, 10.0]
+    assert laps["start_elapsed_s"].tolist() == [0.0, 50.0]
+    assert laps["end_elapsed_s"].tolist() == [50.0, 60.0]
+    assert laps["start_distance_m"].tolist() == [0.0, 60.0]
+    assert laps["end_distance_m"].tolist() == [60.0, 100.0]
+    assert laps["distance_m"].tolist() == [60.0, 40.0]
+    assert laps["speed_mps"].tolist() == [3.0, 4.0]
+    assert laps["pace_s_per_km"].tolist() == [1000 / 3.0, 250.0]
+    assert laps["elevation_gain_m"].isna().all()
+    # lap without heart rate anywhere
+    assert laps["heart_rate_mean_bpm"].isna().all()
+
+
+def test_trackpoint_without_time_dropped_and_without_position_kept():
+    track = (
+        "<Track>"
+        + tp(t(0), 1.0, 2.0, hr=90)
+        + tp(None, 1.1, 2.1, hr=91)
+        + tp(t(2), None, None, hr=92)
+        + "</Track>"
+    )
+    with pytest.warns(DataQualityWarning, match="1 trackpoint"):
+        act = tcx_from_bytes(doc(lap(track)), "<test>")
+    rec = act.records
+    assert rec["heart_rate_bpm"].tolist() == [90.0, 92.0]
+    assert rec["lat_deg"].tolist()[0] == 1.0
+    assert np.isnan(rec["lat_deg"].iloc[1])
+    assert act.meta.extra["trackpoints_dropped"] == 1
+    with pytest.raises(CorruptFileError):
+        tcx_from_bytes(doc(lap(track)), "<test>", strict=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2021-04-16T13:37:53Z", "2021-04-16T13:37:53Z"),
+        ("2021-04-16T13:37:53.000Z", "2021-04-16T13:37:53Z"),
+        ("2021-04-16T13:37:53.25Z", "2021-04-16T13:37:53.25Z"),
+        ("2021-04-16T13:37:53.123456789Z", "2021-04-16T13:37:53.123456789Z"),
+        ("2021-04-16T15:37:53+02:00", "2021-04-16T13:37:53Z"),
+        ("2021-04-16T08:37:53.5-05:00", "2021-04-16T13:37:53.5Z"),
+        ("2021-04-16T19:07:53+0530", "2021-04-16T13:37:53Z"),
+        ("2021-04-16T14:37:53+01", "2021-04-16T13:37:53Z"),
+        ("  2021-04-16T13:37:53Z\n", "2021-04-16T13:37:53Z"),
+    ],
+)
+def test_time_forms(text, expected):
+    track = "<Track>" + tp(text) + "</Track>"
+    act = read(doc(lap(track)))
+    assert act.records.index[0] == pd.Timestamp(expected)
+
+
+def test_naive_time_assumed_utc():
+    track = "<Track>" + tp("2021-04-16T13:37:53") + tp("2021-04-16T13:37:54.5") + "</Track>"
+    with pytest.warns(DataQualityWarning, match="assumed to be UTC"):
+        act = tcx_from_bytes(doc(lap(track)), "<test>", strict=True)
+    assert list(act.records.index) == [
+        pd.Timestamp("2021-04-16T13:37:53Z"),
+        pd.Timestamp("2021-04-16T13:37:54.5Z"),
+    ]
+    assert any("assumed to be UTC" in w for w in act.meta.warnings)
+
+
+def test_parse_helpers_exact():
+    texts = [b"53.32048667", b"-105.25865315459669", b"62", b"", b"x", b" 7.5 ", b"1e3", b"+0.1"]
+    buf = b"".join(texts) + b"\0" * 64
+    starts = np.cumsum([0] + [len(x) for x in texts[:-1]])
+    ends = starts + [len(x) for x in texts]
+    arr = np.frombuffer(buf, np.uint8)
+    got = parse_decimals(buf, arr, starts, ends)
+    want = [53.32048667, -105.25865315459669, 62.0, np.nan, np.nan, 7.5, 1000.0, 0.1]
+    np.testing.assert_array_equal(got, want)
+    times = [b"2020-02-29T23:59:59.999Z", b"not a time", b"2021-01-01T00:00:00+14:00"]
+    buf = b"".join(times) + b"\0" * 64
+    starts = np.cumsum([0] + [len(x) for x in times[:-1]])
+    ends = starts + [len(x) for x in times]
+    ns, naive = parse_times(buf, np.frombuffer(buf, np.uint8), starts, ends)
+    assert ns[0] == pd.Timestamp("2020-02-29T23:59:59.999Z").value
+    assert ns[1] == np.iinfo(np.int64).min
+    assert ns[2] == pd.Timestamp("2020-12-31T10:00:00Z").value
+    assert naive.tolist() == [False, False, False]
+
+
+def test_comments_cdata_and_entities_in_text():
+    track = "<Track><!-- a <Trackpoint> in a comment -->" + tp(t(0), hr=99) + "</Track>"
+    data = doc(lap(track), extra="<Notes><![CDATA[5 < 6 & fun]]></Notes>")
+    act = read(data)
+    assert len(act.records) == 1
+    assert act.records["heart_rate_bpm"].tolist() == [99.0]
+    assert act.meta.name == "5 < 6 & fun"
+
+
+def test_utf16_document():
+    data = doc(lap("<Track>" + tp(t(0), hr=77) + "</Track>")).decode()
+    data = data.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    act = ka.read(data)
+    assert act.meta.format == "tcx"
+    assert act.records["heart_rate_bpm"].tolist() == [77.0]
+
+
+def test_course():
+    data = (
+        f"<TrainingCenterDatabase {NS}><Courses><Course><Name>Hill loop</Name>"
+        "<Lap><TotalTimeSeconds>2</TotalTimeSeconds><DistanceMeters>20</DistanceMeters></Lap>"
+        "<Track>"
+        + tp(t(0), 1.0, 2.0, alt=10.0, dist=0.0)
+        + tp(t(2), 1.0001, 2.0, alt=12.0, dist=20.0)
+        + "</Track></Course></Courses></TrainingCenterDatabase>"
+    ).encode()
+    act = read(data)
+    assert act.meta.name == "Hill loop"
+    assert act.meta.sport is None
+    assert act.meta.extra["courses"] == 1
+    assert act.records["elevation_m"].tolist() == [10.0, 12.0]
+    assert act.records["distance_m"].tolist() == [0.0, 20.0]
+    assert len(act.laps) == 0
+    assert list(act.laps.columns) == list(schema.SPLIT_COLUMNS)
+
+
+def test_read_dispatches_to_tcx():
+    act = ka.read(BASIC)
+    assert act.meta.format == "tcx"
+    assert len(act.records) == 3
+
+
+# -- damage ------------------------------------------------------------------------------
+
+
+def test_empty_activity():
+    with pytest.raises(EmptyActivityError):
+        read(doc(lap("<Track></Track>")))
+    with pytest.raises(EmptyActivityError):
+        read(f"<TrainingCenterDatabase {NS}/>".encode())
+
+
+def test_malformed_mismatched_tag_reports_line():
+    data = doc(lap("<Track>\n" + tp(t(0)) + tp(t(1)).replace("</Time>", "</Tim>") + "</Track>"))
+    with pytest.raises(CorruptFileError) as info:
+        read(data)
+    assert info.value.line == 6  # the line of the second trackpoint
+    assert "mismatched tag" in str(info.value)
+
+
+def test_malformed_not_xml():
+    with pytest.raises(CorruptFileError):
+        read(b"<TrainingCenterDatabase><Activities><<<>>></Activities></TrainingCenterDatabase>")
+
+
+def test_truncated_keeps_trackpoints_before_the_cut():
+    track = "<Track>" + "".join(tp(t(i), hr=100 + i, dist=float(i)) for i in range(5)) + "</Track>"
+    data = doc(lap(track))
+    cut = data.index(b"<HeartRateBpm><Value>104") + 10  # inside the 5th trackpoint
+    with pytest.warns(DataQualityWarning, match="truncated"):
+        act = tcx_from_bytes(data[:cut], "<test>")
+    assert act.records["heart_rate_bpm"].tolist() == [100.0, 101.0, 102.0, 103.0]
+    assert act.laps["partial"].tolist() == [True]
+    assert act.meta.extra["truncated"] is True
+    with pytest.raises(CorruptFileError):
+        tcx_from_bytes(data[:cut], "<test>", strict=True)
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.5, 0.77, 0.9, 0.999])
+def test_truncated_anywhere(cut):
+    track = "<Track>" + "".join(tp(t(i), hr=100 + i) for i in range(20)) + "</Track>"
+    data = doc(lap(track))
+    part = data[: int(len(data) * cut)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        act = tcx_from_bytes(part, "<test>")
+    n = part.count(b"</Trackpoint>")
+    assert act.records["heart_rate_bpm"].tolist() == [100.0 + i for i in range(n)]
+
+
+def test_entity_bomb_refused():
+    bomb = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n<!ENTITY lol "lol">\n'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">\n]>\n'
+        b"<TrainingCenterDatabase><Activities><Activity><Notes>&lol3;</Notes>"
+        b"</Activity></Activities></TrainingCenterDatabase>"
+    )
+    with pytest.raises(CorruptFileError) as info:
+        tcx_from_bytes(bomb, "<bomb>")
+    assert info.value.line == 2
+
+
+def test_xxe_refused(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("2021-04-16T13:37:53Z")
+    xxe = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE t [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
+        "<TrainingCenterDatabase><Activities><Activity><Lap><Track><Trackpoint>"
+        "<Time>&xxe;</Time></Trackpoint></Track></Lap></Activity></Activities>"
+        "</TrainingCenterDatabase>"
+    ).encode()
+    with pytest.raises(CorruptFileError):
+        tcx_from_bytes(xxe, "<xxe>")
+    external_dtd = b'<!DOCTYPE t SYSTEM "http://example.invalid/t.dtd"><TrainingCenterDatabase/>'
+    with pytest.raises(CorruptFileError):
+        tcx_from_bytes(external_dtd, "<dtd>")
+
+
+def test_undefined_entity_is_not_expanded():
+    track = "<Track>" + tp(t(0)).replace("<Time>", "<Time>&foo;") + tp(t(1)) + "</Track>"
+    with pytest.warns(DataQualityWarning):
+        act = tcx_from_bytes(doc(lap(track)), "<test>")
+    assert len(act.records) == 1
+    with pytest.raises(CorruptFileError):
+        tcx_from_bytes(doc(lap(track)), "<test>", strict=True)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"<", b"<TrainingCenterDatabase", b"<TrainingCenterDatabase>", b"<a></b>", b"\xff\xfe<\x00"],
+)
+def test_garbage_raises_kickanalysis_error(data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        with pytest.raises(KickAnalysisError):
+            tcx_from_bytes(data, "<garbage>")
