@@ -13,6 +13,7 @@ import kickanalysis as ka
 from kickanalysis.errors import CorruptFileError, DataQualityWarning, EmptyActivityError
 from kickanalysis.geo import EARTH_RADIUS_M
 from kickanalysis.io.gpx import gpx_from_bytes
+from kickanalysis.schema import RECORD_COLUMNS
 
 ENGINES = ["native", "gpxpy"]
 
@@ -383,11 +384,17 @@ def test_unknown_engine() -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_no_points_is_empty(engine: str) -> None:
+    """Only waypoints: an Activity without samples (and a warning); nothing: an error."""
     data = (
         b'<gpx version="1.1" creator="x"><trk><trkseg></trkseg></trk><wpt lat="1" lon="2"/></gpx>'
     )
+    act = read(data, engine)
+    assert any("only 1 waypoints" in w for w in act.meta.warnings)
+    assert len(act.records) == 0
+    assert list(act.records.columns) == list(RECORD_COLUMNS)
+    assert act.meta.extra["kind"] == "waypoints" and act.meta.extra["waypoints"] == 1
     with pytest.raises(EmptyActivityError):
-        read(data, engine)
+        read(b'<gpx version="1.1" creator="x"><trk><trkseg></trkseg></trk></gpx>', engine)
 
 
 def test_empty_and_non_gpx_documents() -> None:

@@ -106,6 +106,7 @@ class _Raw:
     meta_time: str | None = None
     trk_name: str | None = None
     trk_type: str | None = None
+    waypoints: int = 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -195,7 +196,12 @@ def gpx_from_bytes(
     raw = _read_gpxpy(data, name) if engine == "gpxpy" else _read_native(data, name, log)
     if raw.root is not None and raw.root != "gpx":
         raise CorruptFileError(name, f"root element is <{raw.root}>, not <gpx>")
+    if len(raw.lat) == 0:
+        raw.waypoints = len(_WPT.findall(data))
     return _build_activity(raw, name, log)
+
+
+_WPT = re.compile(rb"<(?:[\w.\-]+:)?wpt[\s/>]")
 
 
 # ---------------------------------------------------------------------------------------
@@ -793,7 +799,26 @@ def _build_activity(raw: _Raw, name: str, log: WarningLog) -> Activity:
 
     n = len(raw.lat)
     if n == 0:
-        raise EmptyActivityError(name, "no track points or route points in the GPX document")
+        if raw.waypoints == 0:
+            raise EmptyActivityError(name, "no track, route or waypoints in the GPX document")
+        # a well-formed file that holds no samples (only waypoints): an Activity with no
+        # records, like a FIT settings file; analyses raise EmptyActivityError on it
+        log.assumed(f"no track or route points (only {raw.waypoints} waypoints): no samples")
+        meta = Meta(
+            format="gpx",
+            source=name,
+            sport=_sport(raw.trk_type),
+            name=raw.trk_name or raw.meta_name,
+            warnings=tuple(log.messages),
+            extra={
+                "creator": raw.creator,
+                "version": raw.version,
+                "kind": "waypoints",
+                "waypoints": raw.waypoints,
+            },
+        )
+        empty = schema.records_frame(np.zeros(0, dtype=np.int64), {})
+        return Activity(records=empty, laps=schema.empty_splits(), meta=meta)
     lat, lon, seg = raw.lat, raw.lon, raw.seg
     values = dict(raw.values)
     t = raw.time_ns
