@@ -702,11 +702,18 @@ def test_empty_data_section(engine):
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_file_without_records(engine):
-    """Well formed, but no samples: an EmptyActivityError (design: errors)."""
+    """Well formed, but no samples (a settings or workout file): an Activity without
+    records and a warning; analyses raise EmptyActivityError on it. A FIT file with no
+    message at all is an EmptyActivityError at once."""
     b = fb.FitBuilder()
     b.define(0, fb.MESG["file_id"], [(0, "enum"), (1, "uint16")]).data(0, 4, 1)
+    with pytest.warns(DataQualityWarning, match="no record messages"):
+        act = ka.read_fit(b.build(), engine=engine)
+    assert len(act.records) == 0
+    assert list(act.records.columns) == list(RECORD_COLUMNS)
+    assert act.meta.manufacturer == "garmin" and act.meta.extra["file_type"] == "activity"
     with pytest.raises(EmptyActivityError):
-        ka.read_fit(b.build(), engine=engine)
+        ka.read_fit(fb.FitBuilder().build(), engine=engine)
 
 
 @pytest.mark.parametrize(
@@ -863,11 +870,21 @@ def test_records_without_a_timestamp_leave_no_nat_in_the_index(engine):
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_no_record_has_a_timestamp(engine):
-    b = records_builder({1: ["heart_rate", "distance"]}, [(1, {"heart_rate": 90, "distance": 5})])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)
-        with pytest.raises(KickAnalysisError):
-            ka.read_fit(b.build(), engine=engine)
+    """No time base at all: the samples are kept, one second apart, and flagged."""
+    b = records_builder(
+        {1: ["heart_rate", "distance"]},
+        [(1, {"heart_rate": 90 + i, "distance": 500 * i}) for i in range(3)],
+    )
+    with pytest.warns(DataQualityWarning, match="no record message has a timestamp"):
+        act = ka.read_fit(b.build(), engine=engine)
+    rec = act.records
+    assert rec["heart_rate_bpm"].tolist() == [90.0, 91.0, 92.0]
+    assert rec["distance_m"].tolist() == [0.0, 5.0, 10.0]
+    assert not rec.index.hasnans and rec.index.is_monotonic_increasing
+    assert (rec.index[1:] - rec.index[:-1]).total_seconds().tolist() == [1.0, 1.0]
+    assert act.meta.extra["timed"] is False
+    with pytest.raises(CorruptFileError):
+        ka.read_fit(b.build(), engine=engine, strict=True)
 
 
 # --------------------------------------------------------------------------------------

@@ -157,6 +157,8 @@ def test_records_equal_independent_decoders(path: Path) -> None:
     for col in ["time", *FIELDS, "cadence_rpm"]:
         if _same(ours[col], ref[col]):
             continue
+        if col == "time" and np.isnan(ref["time"]).all():
+            continue  # no record has a timestamp (the reader places them 1 s apart)
         # fitparse and the SDK disagree on some files (component expansion of invalid
         # compressed fields, unknown fields): agreeing with the Garmin SDK suffices
         sdk = sdk if sdk is not None else sdk_oracle(path)

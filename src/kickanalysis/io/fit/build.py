@@ -220,8 +220,16 @@ def _records(fit: FitData, sport: str | None, log: WarningLog) -> tuple[Any, int
         ts = np.full(n, np.nan)
     missing = np.isnan(ts)
     if missing.all():
-        log.repaired(f"no record message has a timestamp; the {n} records are indexed by NaT")
-        time_ns = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+        # no time base at all: keep the samples, one second apart from the file's
+        # creation time (as GPX points without times are), and say so
+        created = _first_valid(fit.table(MESG_FILE_ID), "time_created")
+        base = created if created is not None else -FIT_EPOCH_S
+        ts = base + np.arange(n, dtype=np.float64)
+        log.repaired(
+            f"no record message has a timestamp; the {n} records are placed 1 s apart from "
+            + ("the file's creation time" if created is not None else "1970-01-01")
+        )
+        time_ns = ((ts + FIT_EPOCH_S) * 1e9).round().astype(np.int64)
     else:
         if missing.any():
             # a record without a timestamp takes the time of the record before it (or,
@@ -284,8 +292,7 @@ def _records(fit: FitData, sport: str | None, log: WarningLog) -> tuple[Any, int
         core = {k: v[order] for k, v in core.items()}
         extra = {k: v[order] for k, v in extra.items()}
     frame = records_frame(time_ns, core, extra=extra)
-    start = int(time_ns[0]) if len(time_ns) and not missing.all() else None
-    return frame, start
+    return frame, int(time_ns[0])
 
 
 _CORE_NAMES = {
@@ -404,6 +411,12 @@ def build_activity(fit: FitData, name: str, log: WarningLog) -> Activity:
     """Assemble records, laps and metadata from decoded FIT messages."""
     sport, sub_sport = _sport(fit)
     records, start_ns = _records(fit, sport, log)
+    rec_table = fit.table(MESG_RECORD)
+    timed = (
+        rec_table is None
+        or rec_table.get("timestamp") is not None
+        and bool((~np.isnan(rec_table.get("timestamp"))).all())
+    )
     foot = sport is None or sport in FOOT_SPORTS
     laps = _laps(fit, start_ns, foot)
     device = _device(fit)
@@ -418,6 +431,7 @@ def build_activity(fit: FitData, name: str, log: WarningLog) -> Activity:
         "protocol_version": fit.headers[0]["protocol_version"] if fit.headers else None,
         "profile_version": fit.headers[0]["profile_version"] if fit.headers else None,
         "chained_files": len(fit.headers),
+        "timed": timed,
         "sessions": sessions,
         "message_counts": counts,
     }

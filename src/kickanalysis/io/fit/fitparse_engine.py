@@ -39,40 +39,57 @@ def _number(field: Any) -> float | None:
     return None
 
 
+def _collect(ff: Any, rows: dict[int, list[dict[str, Any]]], units: dict) -> None:
+    """Append fitparse's messages to *rows* as {profile field name: number or text}."""
+    for message in ff.get_messages():
+        num = message.mesg_num
+        if num is None:
+            continue
+        profile = _profile.MESSAGES.get(num, ("", {}))[1]
+        row: dict[str, Any] = {}
+        # fields the file carries first, then fitparse's component expansions (which
+        # may repeat a name, e.g. speed -> enhanced_speed, with the 16-bit value)
+        for field in sorted(message.fields, key=lambda f: f.field_def is None):
+            is_dev = type(field.field_def).__name__ == "DevFieldDefinition"
+            if is_dev:
+                key = "dev:" + str(field.name)
+            elif field.def_num in profile:
+                key = profile[field.def_num][0]
+            else:
+                key = str(field.name)
+            if isinstance(field.value, str) and (
+                field.raw_value is None or isinstance(field.raw_value, str)
+            ):
+                row.setdefault(key, field.value)
+                continue
+            value = _number(field)
+            if value is not None and key not in row:
+                row[key] = value
+                if field.units:
+                    units[(num, key)] = str(field.units)
+        rows.setdefault(num, []).append(row)
+
+
 def read_with_fitparse(data: bytes, name: str, log: WarningLog) -> Activity:
     """Decode *data* with fitparse and build an :class:`Activity` from it."""
     import fitparse
+    from fitparse.utils import FitCRCError, FitHeaderError
 
     rows: dict[int, list[dict[str, Any]]] = {}
     units: dict[tuple[int, str], str] = {}
     try:
-        ff = fitparse.FitFile(io.BytesIO(data), check_crc=True)
-        for message in ff.get_messages():
-            num = message.mesg_num
-            if num is None:
-                continue
-            profile = _profile.MESSAGES.get(num, ("", {}))[1]
-            row: dict[str, Any] = {}
-            for field in message.fields:
-                is_dev = type(field.field_def).__name__ == "DevFieldDefinition"
-                if is_dev:
-                    key = "dev:" + str(field.name)
-                elif field.def_num in profile:
-                    key = profile[field.def_num][0]
-                else:
-                    key = str(field.name)
-                if isinstance(field.value, str):
-                    if field.raw_value is None or isinstance(field.raw_value, str):
-                        row[key] = field.value
-                        continue
-                value = _number(field)
-                if value is not None and key not in row:
-                    row[key] = value
-                    if field.units:
-                        units[(num, key)] = str(field.units)
-            rows.setdefault(num, []).append(row)
-    except fitparse.FitParseError as exc:
-        log.repaired(f"fitparse stopped: {exc}; the messages before it are kept")
+        _collect(fitparse.FitFile(io.BytesIO(data), check_crc=True), rows, units)
+    except (FitCRCError, FitHeaderError) as exc:
+        log.repaired(f"fitparse: {exc}")
+        if not rows:  # a bad header CRC stops fitparse before any message
+            try:
+                _collect(fitparse.FitFile(io.BytesIO(data), check_crc=False), rows, units)
+            except Exception as again:
+                log.repaired(f"fitparse stopped ({type(again).__name__}: {again})")
+    except Exception as exc:  # fitparse raises its own errors and, on odd types, others
+        log.repaired(
+            f"fitparse stopped ({type(exc).__name__}: {exc}); the messages before it are kept"
+        )
     if not rows:
         raise EmptyActivityError(name, "the FIT file holds no messages")
     tables: dict[int, MessageTable] = {}
