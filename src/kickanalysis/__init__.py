@@ -26,11 +26,13 @@ _LAZY = {
     "read_fit": "kickanalysis.io",
     "read_gpx": "kickanalysis.io",
     "read_tcx": "kickanalysis.io",
+    "write_fit": "kickanalysis.io",
+    "write_gpx": "kickanalysis.io",
 }
 
 if TYPE_CHECKING:
     from .activity import Activity, Meta
-    from .io import read, read_fit, read_gpx, read_tcx
+    from .io import read, read_fit, read_gpx, read_tcx, write_fit, write_gpx
 
 __all__ = [
     "Activity",
@@ -45,6 +47,8 @@ __all__ = [
     "read_fit",
     "read_gpx",
     "read_tcx",
+    "write_fit",
+    "write_gpx",
 ]
 
 

@@ -8,8 +8,10 @@ from .source import Source, load, sniff
 
 if TYPE_CHECKING:
     from ..activity import Activity
+    from .fit.encode import write_fit
+    from .gpx_writer import write_gpx
 
-__all__ = ["read", "read_fit", "read_gpx", "read_tcx"]
+__all__ = ["read", "read_fit", "read_gpx", "read_tcx", "write_fit", "write_gpx"]
 
 
 def read(source: Source, *, format: str | None = None, **kwargs: Any) -> Activity:
@@ -142,3 +144,16 @@ def read_tcx(source: Source, *, strict: bool = False, **kwargs: Any) -> Activity
     >>> act = ka.read_tcx("run.tcx")  # doctest: +SKIP
     """
     return read(source, format="tcx", strict=strict, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    # writers load on first use, so reading never imports them
+    if name == "write_fit":
+        from .fit.encode import write_fit
+
+        return write_fit
+    if name == "write_gpx":
+        from .gpx_writer import write_gpx
+
+        return write_gpx
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
