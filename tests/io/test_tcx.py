@@ -197,7 +197,7 @@ def test_namespace_prefixes(ns, p, x):
 def test_bike_cadence_is_rpm_not_steps():
     track = "<Track>" + tp(t(0), cad=90) + tp(t(1), cad=92) + "</Track>"
     act = read(doc(lap(track), sport="Biking"))
-    assert act.meta.sport == "biking"
+    assert act.meta.sport == "cycling"
     assert act.records["cadence_rpm"].tolist() == [90.0, 92.0]
     assert act.records["cadence_spm"].isna().all()
 

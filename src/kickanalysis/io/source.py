@@ -80,7 +80,9 @@ def gunzip(data: bytes, name: str) -> bytes:
 _XML_ROOT = re.compile(
     rb"<(?![?!])(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)",
 )
-_XML_ROOT_FORMATS = {b"gpx": "gpx", b"TrainingCenterDatabase": "tcx"}
+#: Root elements by format; a bare ``<Activities>`` is a TCX document that lost its
+#: ``TrainingCenterDatabase`` wrapper (the TCX reader recovers it with a warning).
+_XML_ROOT_FORMATS = {b"gpx": "gpx", b"TrainingCenterDatabase": "tcx", b"Activities": "tcx"}
 
 
 def is_fit(data: bytes) -> bool:

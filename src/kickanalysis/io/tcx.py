@@ -97,6 +97,9 @@ _POW10_FLOAT = 10.0 ** np.arange(23)
 _NS_WEIGHTS = 10 ** np.arange(8, -1, -1, dtype=np.int64)  # fraction digit weights [ns]
 
 
+_TCX_SPORTS = {"biking": "cycling", "other": "generic"}
+
+
 def _byte_masks() -> tuple[np.ndarray, np.ndarray]:
     """Masks keeping the last ``k`` bytes of a 16-byte little-endian word pair."""
     hi = np.zeros(_KEY + 1, dtype=np.uint64)
@@ -941,7 +944,9 @@ def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> 
     elapsed = (time_ns - time_ns[0]) / 1e9
 
     sport_raw = doc.sports[0] if doc.sports else None
-    sport = sport_raw.lower() if sport_raw else None
+    # TCX names its three sports Running, Biking and Other; use the FIT names (as the
+    # other readers do) so that the same activity has one sport whatever its format
+    sport = _TCX_SPORTS.get(sport_raw.lower(), sport_raw.lower()) if sport_raw else None
     distance_source = "file"
     if dist is None or np.isnan(dist).all():
         if lat is not None and lon is not None and not np.isnan(lat).all():

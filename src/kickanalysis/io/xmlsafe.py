@@ -1,15 +1,13 @@
 """Safe XML parsing for GPX and TCX: no entity expansion, no DTD, no network.
 
 Follows the rules of defusedxml (entity declarations and external entities are refused
-outright) without the dependency: the standard library's expat parser is used, and any
-DTD content is rejected before it can do harm.
+outright) without the dependency: any DTD content is rejected before a reader looks at the
+document, so no entity is ever expanded and nothing outside the input is ever read.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from xml.parsers import expat
 
 from ..errors import CorruptFileError
 
@@ -43,32 +41,4 @@ def reject_dtd(data: bytes, name: str) -> None:
         )
 
 
-def parse_tree(data: bytes, name: str) -> ET.Element:
-    """Parse *data* into an ElementTree root safely.
-
-    Raises
-    ------
-    CorruptFileError
-        Malformed XML (with the line), or DTD/entity declarations.
-    """
-    reject_dtd(data, name)
-    parser = ET.XMLParser()
-    raw = parser.parser  # the underlying expat parser
-
-    def _refuse(*_args: object) -> None:
-        raise CorruptFileError(name, "XML entity declarations are refused")
-
-    raw.EntityDeclHandler = _refuse
-    raw.UnparsedEntityDeclHandler = _refuse
-    raw.ExternalEntityRefHandler = _refuse
-    try:
-        parser.feed(data)
-        return parser.close()
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        raise CorruptFileError(name, f"malformed XML: {exc}", line=line) from exc
-    except expat.ExpatError as exc:  # pragma: no cover - ET wraps these
-        raise CorruptFileError(name, f"malformed XML: {exc}", line=exc.lineno) from exc
-
-
-__all__ = ["parse_tree", "reject_dtd"]
+__all__ = ["reject_dtd"]
