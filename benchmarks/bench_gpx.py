@@ -1,14 +1,20 @@
-"""Native GPX reader vs gpxpy: median wall time per file and the ratio.
+"""Native GPX reader vs gpxpy: median wall time per file and the ratios.
 
-Usage: ``python benchmarks/bench_gpx.py [folder-or-files ...]`` (defaults to the largest
-files of ``../shared/data/real/gpx``). "gpxpy parse" is ``gpxpy.parse`` alone;
-"gpxpy → Activity" is kickanalysis' ``engine="gpxpy"`` (parse plus building the frame).
+Usage: ``python benchmarks/bench_gpx.py [--rounds N] [folder-or-files ...]`` (defaults
+to the six largest files of ``../shared/data/real/gpx``).
+
+Columns: "native" is ``gpx_from_bytes(engine="native")``; "gpxpy" is ``gpxpy.parse``
+alone; "gpxpy→A" is kickanalysis' ``engine="gpxpy"`` (gpxpy's parse plus building the
+same records frame). The three are run interleaved, round after round (the native
+reader several times per round), so that a noisy, shared machine slows them alike;
+every figure is a median over the rounds. "×parse" and "×full" are gpxpy's times
+divided by the native one.
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
-import sys
 import time
 import warnings
 from pathlib import Path
@@ -18,39 +24,60 @@ import gpxpy
 from kickanalysis.io.gpx import gpx_from_bytes
 
 
-def median_s(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def _time(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
-def main(argv: list[str]) -> None:
-    if argv:
-        paths = []
-        for a in argv:
-            p = Path(a)
-            paths += sorted(p.glob("*.gpx")) if p.is_dir() else [p]
-    else:
+def bench(path: Path, rounds: int, native_per_round: int) -> dict[str, float]:
+    """Median seconds of the three readers on *path*, interleaved over *rounds*."""
+    data = path.read_bytes()
+    text = data.decode("utf-8-sig")
+    src = path.name
+    native: list[float] = []
+    parse: list[float] = []
+    full: list[float] = []
+    for _ in range(rounds):
+        native += [_time(lambda: gpx_from_bytes(data, src)) for _ in range(native_per_round)]
+        parse.append(_time(lambda: gpxpy.parse(text)))
+        native.append(_time(lambda: gpx_from_bytes(data, src)))
+        full.append(_time(lambda: gpx_from_bytes(data, src, engine="gpxpy")))
+    return {
+        "points": len(gpx_from_bytes(data, src).records),
+        "native": statistics.median(native),
+        "parse": statistics.median(parse),
+        "full": statistics.median(full),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("paths", nargs="*", help="GPX files or folders")
+    ap.add_argument("--rounds", type=int, default=9, help="interleaved rounds per file")
+    ap.add_argument("--native", type=int, default=4, help="native runs per round")
+    args = ap.parse_args(argv)
+    paths: list[Path] = []
+    for a in args.paths:
+        p = Path(a)
+        paths += sorted(p.glob("*.gpx")) if p.is_dir() else [p]
+    if not paths:
         folder = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "gpx"
         paths = sorted(folder.glob("*.gpx"), key=lambda p: p.stat().st_size)[-6:]
     warnings.simplefilter("ignore")
-    print(f"{'file':45s} {'points':>7s} {'native':>9s} {'gpxpy':>9s} {'gpxpy→A':>9s} {'ratio':>7s}")
+    print(
+        f"{'file':42s} {'points':>7s} {'native':>9s} {'gpxpy':>9s} {'gpxpy→A':>9s} "
+        f"{'×parse':>7s} {'×full':>7s}"
+    )
     for path in paths:
-        data = path.read_bytes()
-        text = data.decode("utf-8-sig")
-        n = len(gpx_from_bytes(data, path.name).records)
-        src = path.name
-        native = median_s(lambda d=data, s=src: gpx_from_bytes(d, s), 21)
-        parse = median_s(lambda t=text: gpxpy.parse(t), 5)
-        full = median_s(lambda d=data, s=src: gpx_from_bytes(d, s, engine="gpxpy"), 5)
+        r = bench(path, args.rounds, args.native)
         print(
-            f"{path.name[:45]:45s} {n:7d} {native * 1e3:7.1f}ms {parse * 1e3:7.1f}ms "
-            f"{full * 1e3:7.1f}ms {full / native:6.1f}x"
+            f"{path.name[:42]:42s} {r['points']:7d} {r['native'] * 1e3:7.1f}ms "
+            f"{r['parse'] * 1e3:7.1f}ms {r['full'] * 1e3:7.1f}ms "
+            f"{r['parse'] / r['native']:6.1f}x {r['full'] / r['native']:6.1f}x",
+            flush=True,
         )
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()
