@@ -500,25 +500,86 @@ def _latlon_simple(
     return lat, lon, simple
 
 
-def _gather_text(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Texts ``arr[lo:hi]`` as a fixed-width ``S`` array (NUL padded)."""
+def _gather_block(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Texts ``arr[lo:hi]`` as rows of a NUL-padded ``uint8`` block, and their lengths."""
     lens = hi - lo
-    width = int(lens.max()) if lens.size else 1
-    width = max(width, 1)
+    width = max(int(lens.max()) if lens.size else 1, 1)
     cols = np.arange(width)
     idx = np.minimum(lo[:, None] + cols, len(arr) - 1)
     block = np.where(cols < lens[:, None], arr[idx], 0).astype(np.uint8)
-    return np.ascontiguousarray(block).view(f"S{width}").ravel()
+    return block, lens
+
+
+def _gather_text(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Texts ``arr[lo:hi]`` as a fixed-width ``S`` array (NUL padded)."""
+    block, _ = _gather_block(arr, lo, hi)
+    return np.ascontiguousarray(block).view(f"S{block.shape[1]}").ravel()
+
+
+#: Powers of ten that are exact in float64 (10**22 is the largest).
+_POW10_F = np.array([float(10**k) for k in range(23)])
+_POW10_I = np.array([10**k for k in range(19)], dtype=np.int64)
+_WS = np.zeros(256, dtype=bool)
+_WS[[9, 10, 13, 32]] = True
+
+
+def _decimals(block: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Plain decimals (``-12.345``, surrounding whitespace allowed) of a text block.
+
+    Returns the values and the mask of rows that had that form with at most 18 digits
+    and an integer mantissa below 2**53. For those, ``mantissa / 10**fraction_digits``
+    is one correctly rounded IEEE division of two exact numbers, so the value is
+    identical to ``float(text)`` (Clinger's fast path); the other rows are NaN here.
+    """
+    n, w = block.shape
+    cols = np.arange(w)
+    inside = cols < lens[:, None]
+    solid = inside & ~_WS[block]
+    any_solid = solid.any(axis=1)
+    start = solid.argmax(axis=1)
+    end = w - solid[:, ::-1].argmax(axis=1)
+    neg = block[np.arange(n), start] == 45
+    start = start + neg
+    body = (cols >= start[:, None]) & (cols < end[:, None])
+    digit = (block >= 48) & (block <= 57) & body
+    dot = (block == 46) & body
+    ndig = digit.sum(axis=1)
+    ndot = dot.sum(axis=1)
+    dot_at = np.where(ndot == 1, dot.argmax(axis=1), end)
+    ok = any_solid & (ndig + ndot == end - start) & (ndot <= 1) & (ndig >= 1) & (ndig <= 18)
+    ok &= (dot_at > start) & ((ndot == 0) | (dot_at < end - 1))
+    # digits after each digit position: its power of ten in the mantissa
+    after = np.where(digit, ndig[:, None] - np.cumsum(digit, axis=1), 0)
+    np.minimum(after, 18, out=after)
+    place = np.where(digit, _POW10_I[after], 0)
+    mant = ((block.astype(np.int64) - 48) * place).sum(axis=1)
+    ok &= (mant >= 0) & (mant <= 2**53)
+    frac = np.where(ndot == 1, end - dot_at - 1, 0)
+    val = mant.astype(np.float64) / _POW10_F[np.minimum(frac, 22)]
+    val = np.where(neg, -val, val)
+    return np.where(ok, val, np.nan), ok
 
 
 def _texts_to_float(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Numbers in the texts ``arr[lo:hi]`` (NaN where a text is not a number).
+
+    Plain decimals are converted with integer arithmetic on the byte block
+    (:func:`_decimals`); the other texts go through numpy's string conversion, or, when
+    one of those fails, through :func:`float` one by one.
+    """
     if lo.size == 0:
         return np.empty(0)
-    texts = _gather_text(arr, lo, hi)
+    block, lens = _gather_block(arr, lo, hi)
+    out, ok = _decimals(block, lens)
+    if ok.all():
+        return out
+    rest = np.flatnonzero(~ok)
+    texts = np.ascontiguousarray(block[rest]).view(f"S{block.shape[1]}").ravel()
     try:
-        return texts.astype(np.float64)
+        out[rest] = texts.astype(np.float64)
     except ValueError:
-        return np.array([_to_float(t) for t in texts.tolist()])
+        out[rest] = [_to_float(t) for t in texts.tolist()]
+    return out
 
 
 def _to_float(text: bytes | str | None) -> float:
@@ -543,10 +604,67 @@ def _attr_values(tags: list[bytes], attr: bytes) -> np.ndarray:
     return out
 
 
+_DAYS_BEFORE = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])
+_MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _utc_fixed(block: np.ndarray) -> np.ndarray | None:
+    """``YYYY-MM-DDTHH:MM:SS[.f…]Z`` rows of one width to UTC ns; ``None`` otherwise.
+
+    The common GPX form, read with integer arithmetic on the byte columns. Any row that
+    does not have exactly that form, or a field out of range, returns ``None`` (the
+    caller then uses pandas for all rows).
+    """
+    n, w = block.shape
+    if n == 0 or not (w == 20 or 22 <= w <= 30):
+        return None
+    d = block.astype(np.int64) - 48
+    digits = list(range(0, 4)) + [5, 6, 8, 9, 11, 12, 14, 15, 17, 18] + list(range(20, w - 1))
+    if not ((d[:, digits] >= 0) & (d[:, digits] <= 9)).all():
+        return None
+    seps = {4: 45, 7: 45, 10: 84, 13: 58, 16: 58, w - 1: 90}
+    if w > 20:
+        seps[19] = 46
+    for c, ch in seps.items():
+        if not (block[:, c] == ch).all():
+            return None
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month = d[:, 5] * 10 + d[:, 6]
+    day = d[:, 8] * 10 + d[:, 9]
+    hour = d[:, 11] * 10 + d[:, 12]
+    minute = d[:, 14] * 10 + d[:, 15]
+    second = d[:, 17] * 10 + d[:, 18]
+    if year.min() < 1678 or year.max() > 2261 or month.min() < 1 or month.max() > 12:
+        return None
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    mdays = _MONTH_DAYS[month] - ((month == 2) & ~leap)
+    if (day < 1).any() or (day > mdays).any() or hour.max() > 23:
+        return None
+    if minute.max() > 59 or second.max() > 59:
+        return None
+    y = year - 1
+    days = y * 365 + y // 4 - y // 100 + y // 400 - 719162  # days before Jan 1 since 1970
+    days = days + _DAYS_BEFORE[month] + ((month > 2) & leap) + day - 1
+    ns = ((days * 24 + hour) * 60 + minute) * 60 + second
+    ns = ns * 1_000_000_000
+    if w > 20:
+        nfrac = w - 21
+        frac = np.zeros(n, dtype=np.int64)
+        for c in range(20, w - 1):
+            frac = frac * 10 + d[:, c]
+        ns = ns + frac * 10 ** (9 - nfrac)
+    return ns
+
+
 def _parse_times(texts: np.ndarray) -> tuple[np.ndarray, int, int]:
     """Parse ISO-8601 texts to UTC ns; returns (ns with _NAT, n naive, n unparseable)."""
     import pandas as pd
 
+    if texts.size and texts.dtype.kind == "S":
+        block = texts.view(np.uint8).reshape(texts.size, -1)
+        fixed = _utc_fixed(block)
+        if fixed is not None:
+            return fixed, 0, 0
     strs = np.char.strip(texts.astype("U"))
     if strs.size == 0:
         return np.empty(0, dtype=np.int64), 0, 0
