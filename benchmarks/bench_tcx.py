@@ -1,59 +1,120 @@
 """Native TCX reader vs the ``tcxreader`` package on the third-party TCX files.
 
-Run ``python benchmarks/bench_tcx.py [folder]``; prints the median time per file of each
-reader and their ratio (tcxreader / kickanalysis). Needs ``pip install tcxreader``.
+Run ``python benchmarks/bench_tcx.py [folder] [--repeat N] [--baseline REF]``. Every file
+is decompressed once into a temporary plain ``.tcx``; then, repetition after repetition,
+the readers run in a shuffled order on that same path (interleaved, so that the noise of a
+shared machine hits all of them alike):
+
+* ``kickanalysis.read_tcx(path)``,
+* ``tcxreader.TCXReader().read(path)`` (needs ``pip install tcxreader``),
+* with ``--baseline REF``, the ``io/tcx.py`` of the git revision *REF* (for before/after
+  comparisons of the reader itself), loaded as a module beside the current one.
+
+Prints the median time per file of each reader and the ratios (tcxreader / kickanalysis,
+baseline / kickanalysis), then the median ratio over the files.
 """
 
 from __future__ import annotations
 
+import argparse
+import gc
 import gzip
+import importlib.util
+import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
-from kickanalysis.io.tcx import tcx_from_bytes
+import kickanalysis as ka
+from kickanalysis.io.source import load
 
-REPEAT = 7
 
-
-def median_time(fn) -> float:
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def load_baseline(ref: str, tmp: Path):
+    """Import ``src/kickanalysis/io/tcx.py`` as of git revision *ref* as a module."""
+    root = Path(__file__).resolve().parents[1]
+    text = subprocess.run(
+        ["git", "show", f"{ref}:src/kickanalysis/io/tcx.py"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    ).stdout
+    path = tmp / "tcx_baseline.py"
+    path.write_bytes(text)
+    spec = importlib.util.spec_from_file_location("kickanalysis.io._tcx_baseline", path)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "kickanalysis.io"
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def main() -> None:
     from tcxreader.tcxreader import TCXReader
 
-    folder = (
-        Path(sys.argv[1])
-        if len(sys.argv) > 1
-        else (Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "tcx")
-    )
+    default = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "tcx"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=default)
+    parser.add_argument("--repeat", type=int, default=25, help="repetitions per reader")
+    parser.add_argument("--baseline", help="git revision whose io/tcx.py to compare with")
+    parser.add_argument("--match", default="", help="only files whose name contains this")
+    args = parser.parse_args()
     warnings.simplefilter("ignore")
-    ratios = []
-    print(f"{'file':48s} {'kickanalysis':>13s} {'tcxreader':>11s} {'ratio':>7s}")
-    with tempfile.TemporaryDirectory() as tmp:
-        for path in sorted(folder.iterdir()):
+    rng = random.Random(0)
+    ratios: list[float] = []
+    base_ratios: list[float] = []
+    head = f"{'file':44s} {'size':>7s} {'kickan.':>9s} {'tcxreader':>10s} {'ratio':>7s}"
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        base = load_baseline(args.baseline, tmp) if args.baseline else None
+        if base is not None:
+            head += f" {'baseline':>9s} {'speedup':>8s}"
+        print(head)
+        for path in sorted(args.folder.iterdir()):
+            if args.match not in path.name:
+                continue
             data = path.read_bytes()
             if data[:2] == b"\x1f\x8b":
                 data = gzip.decompress(data)
-            plain = Path(tmp) / "file.tcx"
+            plain = tmp / "file.tcx"
             plain.write_bytes(data)
-            ours = median_time(lambda data=data, name=path.name: tcx_from_bytes(data, name))
-            theirs = median_time(lambda plain=plain: TCXReader().read(str(plain)))
-            ratios.append(theirs / ours)
-            print(
-                f"{path.name[:48]:48s} {ours * 1e3:10.2f} ms {theirs * 1e3:8.2f} ms "
-                f"{theirs / ours:6.1f}x"
+            p = str(plain)
+            readers = {
+                "ours": lambda p=p: ka.read_tcx(p),
+                "tcxreader": lambda p=p: TCXReader().read(p),
+            }
+            if base is not None:
+                readers["base"] = lambda p=p: base.tcx_from_bytes(*load(p))
+            times: dict[str, list[float]] = {key: [] for key in readers}
+            for fn in readers.values():  # warm-up
+                fn()
+            for _ in range(args.repeat):
+                order = list(readers)
+                rng.shuffle(order)
+                for key in order:
+                    gc.collect()
+                    start = time.perf_counter()
+                    readers[key]()
+                    times[key].append(time.perf_counter() - start)
+            med = {key: statistics.median(v) for key, v in times.items()}
+            ratio = med["tcxreader"] / med["ours"]
+            ratios.append(ratio)
+            line = (
+                f"{path.name[:44]:44s} {len(data) / 1e3:6.0f}k {med['ours'] * 1e3:6.2f} ms "
+                f"{med['tcxreader'] * 1e3:7.2f} ms {ratio:6.1f}x"
             )
+            if base is not None:
+                speedup = med["base"] / med["ours"]
+                base_ratios.append(speedup)
+                line += f" {med['base'] * 1e3:6.2f} ms {speedup:7.2f}x"
+            print(line, flush=True)
     print(f"median ratio tcxreader/kickanalysis: {statistics.median(ratios):.1f}x")
+    print(f"smallest ratio tcxreader/kickanalysis: {min(ratios):.1f}x")
+    if base_ratios:
+        print(f"median speed-up over {args.baseline}: {statistics.median(base_ratios):.2f}x")
 
 
 if __name__ == "__main__":
