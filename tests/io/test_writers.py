@@ -143,7 +143,7 @@ def read_quiet(data: bytes, **kwargs) -> Activity:
 # expected values after FIT quantisation (the reader's formulas: raw / scale - offset)
 def q_fit(values: np.ndarray, scale: float, offset: float = 0.0) -> np.ndarray:
     raw = np.rint((values + offset) * scale)
-    return raw / scale - offset
+    return (raw - offset * scale) / scale  # the reader's exact-decimal form of raw/scale - offset
 
 
 def q_cadence(spm: np.ndarray) -> np.ndarray:

@@ -355,10 +355,13 @@ def _decode_strings(col: np.ndarray) -> np.ndarray:
 def _to_float(raw: np.ndarray, base: int, scale: float, offset: float) -> np.ndarray:
     bad = _invalid_mask(raw, base)
     values = raw.astype(np.float64)
+    # value = raw / scale - offset, computed as (raw - offset * scale) / scale: one
+    # correctly rounded division gives the exact decimal (540.4 m, not 540.4000000000001)
+    # whenever offset * scale is a whole number, as it is for every FIT profile field
+    if offset:
+        values -= offset * scale
     if scale != 1:
         values /= scale
-    if offset:
-        values -= offset
     values[bad] = np.nan
     return values
 

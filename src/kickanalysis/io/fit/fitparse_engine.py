@@ -115,9 +115,9 @@ def read_with_fitparse(data: bytes, name: str, log: WarningLog) -> Activity:
             columns[key] = Column(cname, values, units.get((num, key), ""), ftype)
         mname = _profile.MESSAGES.get(num, (f"unknown_{num}", {}))[0]
         tables[num] = MessageTable(num, mname, np.arange(n, dtype=np.int64), columns)
-    fit = FitData(
-        tables, [{"offset": 0, "protocol_version": None, "profile_version": None}], len(data)
-    )
+    protocol, profile_version = data[1], int.from_bytes(data[2:4], "little")
+    header = {"offset": 0, "protocol_version": protocol, "profile_version": profile_version}
+    fit = FitData(tables, [header], len(data))
     return build_activity(fit, name, log)
 
 
