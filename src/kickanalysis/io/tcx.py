@@ -95,6 +95,11 @@ _WS[[9, 10, 13, 32]] = True
 _POW10_INT = 10 ** np.arange(19, dtype=np.int64)
 _POW10_FLOAT = 10.0 ** np.arange(23)
 _NS_WEIGHTS = 10 ** np.arange(8, -1, -1, dtype=np.int64)  # fraction digit weights [ns]
+_NAT = np.iinfo(np.int64).min
+# numeric fields of a trackpoint (everything but the time)
+_FIELD_IDS = (_LAT, _LON, _ALT, _DIST, _VALUE, _CADENCE, _RUNCADENCE, _SPEED, _WATTS)
+# little-endian masks keeping the first k bytes of a 64-bit word, k = 0 ... 8
+_MASK_FIRST = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
 
 
 _TCX_SPORTS = {"biking": "cycling", "other": "generic"}
@@ -150,6 +155,10 @@ _GARMIN_FAMILIES = (
     "tactix",
     "marq",
 )
+
+
+#: Try the template fast path first (tests switch it off to compare with the general path).
+_FAST_PATH = True
 
 
 class _Retry(Exception):
@@ -682,7 +691,7 @@ def tcx_from_bytes(data: bytes, name: str, *, strict: bool = False) -> Activity:
     >>> act.records[["distance_m", "heart_rate_bpm"]].head()  # doctest: +SKIP
     """
     log = WarningLog(name, strict=strict)
-    if not data.strip():
+    if not data or data.isspace():
         raise EmptyActivityError(name, "empty document")
     reject_dtd(data, name)
     data, codec = _normalise_encoding(data, name)
@@ -690,17 +699,20 @@ def tcx_from_bytes(data: bytes, name: str, *, strict: bool = False) -> Activity:
         err = _expat_error(data)
         if err is not None:
             raise CorruptFileError(name, f"malformed XML: {err[0]}", line=err[1])
-    scan, data = _tokenize(data, name, log)
-    return _build(scan, data, name, codec, log)
+    points = _fast_points(data, codec) if _FAST_PATH else None
+    if points is None:
+        scan, data = _tokenize(data, name, log)
+        points = _general_points(scan, codec)
+    return _assemble(points, name, log)
 
 
-def _text(scan: _Scan, i: int, codec: str) -> str:
-    s, e = int(scan.te[i]) + 1, int(scan.lt[i + 1])
-    return _unescape(scan.buf[s:e].decode(codec, "replace").strip())
+def _text(buf: bytes, lt: np.ndarray, te: np.ndarray, i: int, codec: str) -> str:
+    s, e = int(te[i]) + 1, int(lt[i + 1])
+    return _unescape(buf[s:e].decode(codec, "replace").strip())
 
 
-def _attrs(scan: _Scan, i: int, codec: str) -> dict[str, str]:
-    raw = scan.buf[int(scan.lt[i]) : int(scan.te[i])]
+def _attrs(buf: bytes, lt: np.ndarray, te: np.ndarray, i: int, codec: str) -> dict[str, str]:
+    raw = buf[int(lt[i]) : int(te[i])]
     out = {}
     for m in _ATTR.finditer(raw):
         key = m.group(1).rpartition(b":")[2].decode("ascii", "replace")
@@ -734,6 +746,8 @@ _LAP_KEYS = {
     "Steps",
 }
 
+_OPEN, _CLOSE, _SELF = 0, 1, 2
+
 
 @dataclass
 class _Doc:
@@ -752,96 +766,104 @@ class _Doc:
     n_courses: int = 0
 
 
-def _walk(scan: _Scan, codec: str, outside: np.ndarray) -> _Doc:
+def _walk(
+    buf: bytes,
+    lt: np.ndarray,
+    te: np.ndarray,
+    codec: str,
+    outside: list[int],
+    kinds: list[int],
+    names: list[str],
+    leaf: list[bool],
+) -> _Doc:
+    """Collect activity, lap, course and creator data from the tags outside trackpoints.
+
+    Parameters
+    ----------
+    buf : bytes
+        The scan buffer; *lt* and *te* index it.
+    lt, te : numpy.ndarray
+        Positions of the ``<`` and ``>`` of every tag.
+    codec : str
+        Codec of the text.
+    outside : list of int
+        Indices of the tags to walk, ascending.
+    kinds : list of int
+        ``_OPEN``, ``_CLOSE`` or ``_SELF`` per walked tag.
+    names : list of str
+        Local name per walked tag.
+    leaf : list of bool
+        Per walked tag, whether the next tag of the document is a closing tag.
+
+    Returns
+    -------
+    _Doc
+        What was found.
+    """
     doc = _Doc()
     stack: list[str] = []
     lap_stack: list[int] = []  # index into doc.laps of the open activity laps
-    n = len(scan.lt)
-    isopen = scan.isopen
-    isclose = scan.isclose
-    codes = scan.codes
-    local = scan.local
-    for i in outside.tolist():
-        if isclose[i]:
+    for i, kind, tag, is_leaf in zip(outside, kinds, names, leaf):
+        if kind == _CLOSE:
             if stack:
                 top = stack.pop()
                 if top == "Lap" and lap_stack:
                     doc.lap_closed[lap_stack.pop()] = True
             continue
-        if not isopen[i]:
+        if kind != _OPEN:
             continue
-        tag = local[codes[i]]
         stack.append(tag)
         if doc.root is None:
             doc.root = tag
         if tag == "Activity":
-            doc.sports.append(_attrs(scan, i, codec).get("Sport", ""))
+            doc.sports.append(_attrs(buf, lt, te, i, codec).get("Sport", ""))
         elif tag == "Course":
             doc.n_courses += 1
         elif tag == "Lap" and "Course" not in stack:
-            doc.laps.append(_attrs(scan, i, codec))
+            doc.laps.append(_attrs(buf, lt, te, i, codec))
             doc.lap_tags.append(i)
             doc.lap_closed.append(False)
             lap_stack.append(len(doc.laps) - 1)
-        if i + 1 >= n or not isclose[i + 1]:
+        if not is_leaf:
             continue
         # a leaf element: its text
         parent = stack[-2] if len(stack) > 1 else ""
         if lap_stack and "Track" not in stack and "Lap" in stack and "Course" not in stack:
             key = parent if tag == "Value" else tag
             if key in _LAP_KEYS or key in ("AverageHeartRateBpm", "MaximumHeartRateBpm"):
-                doc.laps[lap_stack[-1]].setdefault(key, _text(scan, i, codec))
+                doc.laps[lap_stack[-1]].setdefault(key, _text(buf, lt, te, i, codec))
             continue
         if parent == "Activity" and tag == "Id" and doc.activity_id is None:
-            doc.activity_id = _text(scan, i, codec)
+            doc.activity_id = _text(buf, lt, te, i, codec)
         elif parent == "Activity" and tag == "Notes" and doc.notes is None:
-            doc.notes = _text(scan, i, codec)
+            doc.notes = _text(buf, lt, te, i, codec)
         elif parent == "Course" and tag == "Name" and doc.course_name is None:
-            doc.course_name = _text(scan, i, codec)
+            doc.course_name = _text(buf, lt, te, i, codec)
         elif "Creator" in stack and "Author" not in stack:
-            doc.creator.setdefault(tag, _text(scan, i, codec))
+            doc.creator.setdefault(tag, _text(buf, lt, te, i, codec))
         elif parent == "Author" and tag == "Name" and doc.author is None:
-            doc.author = _text(scan, i, codec)
+            doc.author = _text(buf, lt, te, i, codec)
     return doc
 
 
-def _time_one(text: str | None) -> int | None:
-    """One ISO-8601 timestamp to UTC nanoseconds (None when it is not one)."""
-    if not text:
-        return None
-    from datetime import datetime, timezone
+@dataclass
+class _Points:
+    """The trackpoints of a document and what the walk outside them found."""
 
-    try:
-        dt = datetime.fromisoformat(text.strip().replace("z", "Z"))
-    except ValueError:
-        raw = text.encode("utf-8", "replace")
-        buf = raw + b"\0" * 64
-        ns, _ = parse_times(buf, np.frombuffer(buf, np.uint8), np.array([0]), np.array([len(raw)]))
-        return None if ns[0] == np.iinfo(np.int64).min else int(ns[0])
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
-    return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+    doc: _Doc
+    ntags: int
+    tp_open: np.ndarray  # tag index of each complete trackpoint
+    n_self_tp: int  # self-closing (empty) trackpoints
+    time_ns: np.ndarray  # per trackpoint, NaT where it has no valid time
+    naive_any: bool
+    fields: dict[int, np.ndarray]  # field id -> float64 values per trackpoint
+    track_open: np.ndarray  # tag indices of the <Track> opening tags
+    lap_close: np.ndarray  # tag indices of the </Lap> closing tags
+    truncated: bool = False
 
 
-def _device(creator: dict[str, str]) -> tuple[str | None, str | None]:
-    name = creator.get("Name")
-    if not name:
-        return None, None
-    first, _, rest = name.partition(" ")
-    maker = _MANUFACTURERS.get(first.lower())
-    if maker:
-        return maker, rest or name
-    if first.lower() in _GARMIN_FAMILIES or name.lower().startswith(_GARMIN_FAMILIES):
-        return "Garmin", name
-    return None, name
-
-
-def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> Activity:
-    import pandas as pd
-
-    from .. import geo, schema
-
+def _general_points(scan: _Scan, codec: str) -> _Points:
+    """Trackpoint columns from a full tag scan (any document the scanner accepts)."""
     arr = scan.arr
     buf = scan.buf
     lid, isopen, isclose = scan.lid, scan.isopen, scan.isclose
@@ -861,7 +883,15 @@ def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> 
         dangling = np.flatnonzero((lid == _TRACKPOINT) & isopen)[len(tp_close) :]
         if len(dangling):
             inside[dangling[0] :] = True
-    doc = _walk(scan, codec, np.flatnonzero(~inside))
+    outside = np.flatnonzero(~inside)
+    kinds = np.where(isclose[outside], _CLOSE, np.where(isopen[outside], _OPEN, _SELF))
+    nxt = np.minimum(outside + 1, n - 1)
+    leaf = isclose[nxt] & (outside + 1 < n)
+    local = scan.local
+    names = [local[c] for c in scan.codes[outside].tolist()]
+    doc = _walk(
+        buf, scan.lt, scan.te, codec, outside.tolist(), kinds.tolist(), names, leaf.tolist()
+    )
 
     # leaf elements inside trackpoints
     leaf = np.zeros(n, dtype=bool)
@@ -873,43 +903,440 @@ def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> 
     cl = lid[cand]
     vstart = scan.te[cand] + 1
     vend = scan.lt[cand + 1]
+    hr_ok = lid[cand - 1] == _HRBPM
 
-    def column(field_id: int, extra_mask: np.ndarray | None = None) -> np.ndarray | None:
-        sel = cl == field_id
-        if extra_mask is not None:
-            sel &= extra_mask
+    fields: dict[int, np.ndarray] = {}
+    for fid in _FIELD_IDS:
+        sel = cl == fid
+        if fid == _VALUE:
+            sel &= hr_ok
         if not sel.any():
-            return None
+            continue
         out = np.full(ntp, np.nan)
         out[k[sel]] = parse_decimals(buf, arr, vstart[sel], vend[sel])
-        return out
+        fields[fid] = out
 
     tsel = cl == _TIME
-    time_ns = np.full(ntp, np.iinfo(np.int64).min, dtype=np.int64)
+    time_ns = np.full(ntp, _NAT, dtype=np.int64)
     naive_any = False
     if tsel.any():
         t_ns, naive = parse_times(buf, arr, vstart[tsel], vend[tsel])
         time_ns[k[tsel]] = t_ns
         naive_any = bool(naive.any())
-    lat = column(_LAT)
-    lon = column(_LON)
-    alt = column(_ALT)
-    dist = column(_DIST)
-    hr = column(_VALUE, lid[cand - 1] == _HRBPM)
-    cad = column(_CADENCE)
-    runcad = column(_RUNCADENCE)
-    speed = column(_SPEED)
-    watts = column(_WATTS)
+    return _Points(
+        doc=doc,
+        ntags=n,
+        tp_open=tp_open,
+        n_self_tp=n_self_tp,
+        time_ns=time_ns,
+        naive_any=naive_any,
+        fields=fields,
+        track_open=np.flatnonzero((lid == _TRACK) & isopen),
+        lap_close=np.flatnonzero((lid == _LAP) & isclose),
+        truncated=scan.truncated,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# the template fast path
+
+# local names a trackpoint template may not contain: they would change how trackpoints,
+# tracks and laps are counted
+_NOT_IN_TEMPLATE = frozenset({"Trackpoint", "Track", "Lap"})
+_FIELD_OF = {name: _NAME_IDS[name.encode()] for name in ("Time",) + _TP_FIELDS[1:]}
+_MAX_TEMPLATES = 64
+_MIX = tuple(
+    np.uint64(c)
+    for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5)
+)
+_QNAME = re.compile(rb"[^\0\t\n\r />]+")
+_ATTR_START = frozenset(b" \t\n\r")
+_ATTR_END = frozenset(b" \t\n\r\"'")
+_FIRST_TP = re.compile(rb"<([A-Za-z_][\w.\-]*:)?Trackpoint>")
+
+
+def _windows(buf: bytes, width: int) -> np.ndarray:
+    """Read-only view of every *width*-byte window of *buf* (row ``i`` starts at byte ``i``)."""
+    return np.ndarray((len(buf) - width + 1, width), dtype=np.uint8, buffer=buf, strides=(1, 1))
+
+
+def _tag_parts(content: bytes) -> tuple[int, bytes] | None:
+    """Kind and qualified name of a tag from the bytes between ``<`` and ``>``.
+
+    None where the general scanner might read the name differently (it is then left to
+    it): a name longer than 40 bytes, or attributes not ending in a quote or whitespace.
+    """
+    if content[:1] == b"/":
+        kind, body = _CLOSE, content[1:]
+    elif content[-1:] == b"/":
+        kind, body = _SELF, content[:-1]
+    else:
+        kind, body = _OPEN, content
+    m = _QNAME.match(body)
+    if m is None or m.end() > 40:
+        return None
+    if m.end() < len(body):
+        if body[m.end()] not in _ATTR_START or body[-1] not in _ATTR_END:
+            return None
+        if kind == _CLOSE and body[m.end() :].strip():
+            return None
+    return kind, m.group()
+
+
+def _fast_points(data: bytes, codec: str) -> _Points | None:
+    """Trackpoint columns for the common, well-formed document, or None to fall back.
+
+    The fast path assumes (and verifies) that the document has no comments, processing
+    instructions (other than the XML declaration), CDATA sections or ``>`` in text or
+    attributes, so that ``<`` and ``>`` alternate; that all ``<Trackpoint>`` elements are
+    written with the same opening and closing tag; and that the trackpoints follow a few
+    *templates*: trackpoints of one template consist of byte-identical tags (only the text
+    between them differs). The text of a field then sits between the same two tag
+    indices relative to the trackpoint's opening tag, for every trackpoint of the
+    template, so no tag inside a trackpoint is classified one by one. Each template is
+    checked once (nesting, names, fields) in Python, and so is every tag outside the
+    trackpoints. Anything unexpected returns None, and the general scanner reads the
+    document.
+
+    Parameters
+    ----------
+    data : bytes
+        The document.
+    codec : str
+        Codec of its text.
+
+    Returns
+    -------
+    _Points or None
+        The trackpoints, or None where an assumption does not hold.
+    """
+    buf = b"\0" * _PAD + data + b"\0" * _PAD
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    pos = np.flatnonzero((arr == 60) | (arr == 62))
+    if len(pos) < 4 or len(pos) % 2:
+        return None
+    lt = pos[0::2]
+    te = pos[1::2]
+    if not ((arr[lt] == 60).all() and (arr[te] == 62).all()):
+        return None  # '>' in text or an attribute, or damage
+    c1 = arr[lt + 1]
+    special = (c1 == 33) | (c1 == 63)
+    if special.any():
+        if not (special[0] and c1[0] == 63) or special[1:].any():
+            return None  # comments, CDATA, DOCTYPE, processing instructions
+        lt, te, c1 = lt[1:], te[1:], c1[1:]
+    n = len(lt)
+    m = _FIRST_TP.search(buf)
+    if m is None or n < 4:
+        return None
+    qname = m.group()[1:-1]
+    m_close = buf.find(b"</" + qname + b">", m.end())
+    i_open = int(np.searchsorted(lt, m.start()))
+    i_close = int(np.searchsorted(lt, m_close))
+    if m_close < 0 or len(qname) > 14 or i_close >= n or lt[i_open] != m.start():
+        return None
+    if lt[i_close] != m_close:
+        return None
+
+    # an exact key of every tag up to 15 bytes between '<' and '>': the first 8 bytes,
+    # the next 7 and the length
+    clen = te - lt - 1
+    words = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+    key_a = words[lt + 1] & _MASK_FIRST[np.minimum(clen, 8)]
+    key_b = (words[lt + 9] & _MASK_FIRST[np.clip(clen - 8, 0, 7)]) | (
+        np.minimum(clen, 255).astype(np.uint64) << np.uint64(56)
+    )
+    tp_open = np.flatnonzero(key_a == key_a[i_open])
+    tp_open = tp_open[key_b[tp_open] == key_b[i_open]]
+    tp_close = np.flatnonzero(key_a == key_a[i_close])
+    tp_close = tp_close[key_b[tp_close] == key_b[i_close]]
+    ntp = len(tp_open)
+    if (
+        ntp != len(tp_close)
+        or not (tp_close > tp_open).all()
+        or not (tp_open[1:] > tp_close[:-1]).all()
+        or tp_open[0] == 0
+        or tp_close[-1] == n - 1
+    ):
+        return None
+
+    # group the trackpoints by their tag sequence and verify the groups exactly
+    lens = tp_close - tp_open + 1
+    total = int(lens.sum())
+    first = np.cumsum(lens) - lens  # position of each trackpoint's first tag in idx
+    rel = np.arange(total) - np.repeat(first, lens)
+    base = np.repeat(tp_open, lens)
+    idx = base + rel
+    ka = key_a[idx]
+    kb = key_b[idx]
+    mix = (ka * _MIX[0]) ^ (kb * _MIX[1]) ^ (rel.astype(np.uint64) * _MIX[2])
+    sig = np.add.reduceat(mix * _MIX[3], first) ^ (lens.astype(np.uint64) * _MIX[0])
+    if len(sig) > 1 and (sig[1:] == sig[:-1]).all() and sig[0] == sig[1]:
+        group = np.zeros(ntp, dtype=np.intp)
+        reps = [0]
+    else:
+        import pandas as pd
+
+        group, uniq = pd.factorize(sig)
+        if len(uniq) > _MAX_TEMPLATES:
+            return None
+        first_of = np.zeros(len(uniq), dtype=np.intp)
+        first_of[group[::-1]] = np.arange(ntp)[::-1]
+        reps = first_of.tolist()
+    if len(reps) > 1:
+        rep_of = np.asarray(reps)[group]
+        if not (lens == lens[rep_of]).all():
+            return None
+        expect = np.repeat(tp_open[rep_of], lens) + rel
+    else:
+        if not (lens == lens[0]).all():
+            return None
+        expect = int(tp_open[0]) + rel
+    if not ((key_a[expect] == ka).all() and (key_b[expect] == kb).all()):
+        return None
+
+    # each template in Python: names, nesting, the tag index of each field
+    templates: list[tuple[np.ndarray, dict[int, int]]] = []
+    for g, r in enumerate(reps):
+        members = np.flatnonzero(group == g) if len(reps) > 1 else np.arange(ntp)
+        t0 = int(tp_open[r])
+        offsets: dict[int, int] = {}
+        stack: list[bytes] = []
+        kinds: list[int] = []
+        locals_: list[str] = []
+        for j in range(int(lens[r])):
+            s, e = int(lt[t0 + j]), int(te[t0 + j])
+            parts = _tag_parts(buf[s + 1 : e])
+            if parts is None:
+                return None
+            kind, qn = parts
+            local = qn.rpartition(b":")[2].decode("utf-8", "replace")
+            if 0 < j < lens[r] - 1 and local in _NOT_IN_TEMPLATE:
+                return None
+            if kind == _OPEN:
+                stack.append(qn)
+            elif kind == _CLOSE:
+                if not stack or stack.pop() != qn:
+                    return None
+            if not stack and j < lens[r] - 1:
+                return None
+            if e - s - 1 >= 16:
+                # the key covers 15 bytes: compare the whole tag of every member
+                width = e - s + 1
+                rows = _windows(buf, width)[lt[tp_open[members] + j]]
+                if not (rows == arr[s : e + 1]).all():
+                    return None
+            kinds.append(kind)
+            locals_.append(local)
+        if stack:
+            return None
+        for j in range(1, len(kinds) - 1):
+            fid = _FIELD_OF.get(locals_[j])
+            if fid is None or kinds[j] != _OPEN or kinds[j + 1] != _CLOSE:
+                continue
+            if fid == _VALUE and locals_[j - 1] != "HeartRateBpm":
+                continue
+            offsets[fid] = j  # the last one wins, as in the general path
+        templates.append((members, offsets))
+
+    # the tags outside the trackpoints, in Python: nesting, one root, and the walk
+    gap_start = np.concatenate(([0], tp_close + 1))
+    gap_end = np.concatenate((tp_open, [n]))
+    gap_len = gap_end - gap_start
+    n_out = int(gap_len.sum())
+    if n_out > 4096 + n // 8:
+        return None
+    outside = np.arange(n_out) + np.repeat(gap_start - (np.cumsum(gap_len) - gap_len), gap_len)
+    after_tp = np.zeros(n_out, dtype=bool)  # the tag follows a trackpoint
+    after_tp[np.cumsum(gap_len)[:-1]] = True
+    out_list = outside.tolist()
+    lt_out = lt[outside].tolist()
+    te_out = te[outside].tolist()
+    kinds_out: list[int] = []
+    names_out: list[str] = []
+    stack = []
+    n_self_tp = 0
+    track_open: list[int] = []
+    lap_close: list[int] = []
+    root_done = False
+    for i, s, e, follows in zip(out_list, lt_out, te_out, after_tp.tolist()):
+        parts = _tag_parts(buf[s + 1 : e])
+        if parts is None or root_done or (follows and not stack):
+            return None
+        kind, qn = parts
+        local = qn.rpartition(b":")[2].decode("utf-8", "replace")
+        if kind == _OPEN:
+            if local == "Trackpoint":
+                return None  # written differently from the others
+            if local == "Track":
+                track_open.append(i)
+            stack.append(qn)
+        elif kind == _CLOSE:
+            if not stack or stack.pop() != qn or local == "Trackpoint":
+                return None
+            if local == "Lap":
+                lap_close.append(i)
+            root_done = not stack
+        else:
+            if local == "Trackpoint":
+                n_self_tp += 1
+            root_done = not stack
+        kinds_out.append(kind)
+        names_out.append(local)
+    if stack:
+        return None
+    leaf = [
+        kinds_out[x + 1] == _CLOSE if x + 1 < n_out and out_list[x + 1] == i + 1 else False
+        for x, i in enumerate(out_list)
+    ]
+    doc = _walk(buf, lt, te, codec, out_list, kinds_out, names_out, leaf)
+
+    # the fields, column by column
+    fields: dict[int, np.ndarray] = {}
+    time_ns = np.full(ntp, _NAT, dtype=np.int64)
+    naive_any = False
+    for fid in (_TIME, *_FIELD_IDS):
+        parts_k = [(members, j) for members, offsets in templates if (j := offsets.get(fid))]
+        if not parts_k:
+            continue
+        if len(parts_k) == 1 and len(parts_k[0][0]) == ntp:
+            k = None
+            tags = tp_open + parts_k[0][1]
+        else:
+            k = np.concatenate([members for members, _ in parts_k])
+            tags = np.concatenate([tp_open[members] + j for members, j in parts_k])
+        vstart = te[tags] + 1
+        vend = lt[tags + 1]
+        if fid == _TIME:
+            t_ns, naive = parse_times(buf, arr, vstart, vend)
+            if k is None:
+                time_ns = t_ns
+            else:
+                time_ns[k] = t_ns
+            naive_any = bool(naive.any())
+            continue
+        values = parse_decimals(buf, arr, vstart, vend)
+        if k is not None:
+            out = np.full(ntp, np.nan)
+            out[k] = values
+            values = out
+        fields[fid] = values
+    return _Points(
+        doc=doc,
+        ntags=n,
+        tp_open=tp_open,
+        n_self_tp=n_self_tp,
+        time_ns=time_ns,
+        naive_any=naive_any,
+        fields=fields,
+        track_open=np.asarray(track_open, dtype=np.int64),
+        lap_close=np.asarray(lap_close, dtype=np.int64),
+    )
+
+
+def _time_one(text: str | None) -> int | None:
+    """One ISO-8601 timestamp to UTC nanoseconds (None when it is not one)."""
+    if not text:
+        return None
+    from datetime import datetime, timezone
+
+    try:
+        dt = datetime.fromisoformat(text.strip().replace("z", "Z"))
+    except ValueError:
+        raw = text.encode("utf-8", "replace")
+        buf = raw + b"\0" * 64
+        ns, _ = parse_times(buf, np.frombuffer(buf, np.uint8), np.array([0]), np.array([len(raw)]))
+        return None if ns[0] == _NAT else int(ns[0])
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+
+
+def _device(creator: dict[str, str]) -> tuple[str | None, str | None]:
+    name = creator.get("Name")
+    if not name:
+        return None, None
+    first, _, rest = name.partition(" ")
+    maker = _MANUFACTURERS.get(first.lower())
+    if maker:
+        return maker, rest or name
+    if first.lower() in _GARMIN_FAMILIES or name.lower().startswith(_GARMIN_FAMILIES):
+        return "Garmin", name
+    return None, name
+
+
+def _utc_array(ns: np.ndarray) -> Any:
+    """A tz-aware UTC ``DatetimeArray`` of int64 nanoseconds."""
+    import pandas as pd
+
+    return pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC").array
+
+
+def _frame(blocks: list[tuple[Any, list[int]]], columns: list[str], index: Any) -> Any:
+    """A DataFrame from its blocks: 2-D ``(columns, rows)`` arrays or 1-D extension arrays.
+
+    Uses :func:`pandas.api.internals.create_dataframe_from_blocks` where pandas has it
+    (it skips the type inference and copies of the ``DataFrame`` constructor, which
+    dominate the reading time of small files), else the ordinary constructor.
+    """
+    import pandas as pd
+
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pragma: no cover - pandas < 3
+        data: dict[str, Any] = {}
+        for values, places in blocks:
+            if getattr(values, "ndim", 1) == 1:
+                data[columns[places[0]]] = values
+            else:
+                for row, place in zip(values, places):
+                    data[columns[place]] = row
+        return pd.DataFrame({c: data[c] for c in columns}, index=index)
+    return create_dataframe_from_blocks(
+        [(values, np.asarray(places, dtype=np.intp)) for values, places in blocks],
+        index=index,
+        columns=pd.Index(columns),
+    )
+
+
+def _records_frame(time_ns: np.ndarray, columns: dict[str, np.ndarray | None], extra: dict):
+    """The records frame of :func:`kickanalysis.schema.records_frame`, as one float block."""
+    import pandas as pd
+
+    from .. import schema
+
+    n = len(time_ns)
+    names = list(schema.RECORD_COLUMNS) + [c for c in extra if c not in schema.RECORD_COLUMNS]
+    block = np.empty((len(names), n))
+    block[0] = (time_ns - time_ns[0]) / 1e9
+    for row, name in enumerate(names[1:], start=1):
+        values = columns.get(name) if name in columns else extra.get(name)
+        block[row] = np.nan if values is None else values
+    index = pd.DatetimeIndex(time_ns.view("datetime64[ns]"), name="time").tz_localize("UTC")
+    return _frame([(block, list(range(len(names))))], names, index)
+
+
+def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
+    """The activity from the trackpoints (shared by the fast and the general path)."""
+    import pandas as pd
+
+    from .. import geo
+
+    doc = points.doc
+    tp_open = points.tp_open
+    ntp = len(tp_open)
+    time_ns = points.time_ns
 
     # which track / lap each trackpoint belongs to
-    track_open = np.flatnonzero((lid == _TRACK) & isopen)
+    track_open = points.track_open
     track_id = np.searchsorted(track_open, tp_open) - 1
     lap_tags = np.asarray(doc.lap_tags, dtype=np.int64)
     lap_id = np.searchsorted(lap_tags, tp_open) - 1
     if len(lap_tags):
-        lap_close = np.flatnonzero((lid == _LAP) & isclose)
+        lap_close = points.lap_close
         # a trackpoint after its lap closed (e.g. in a course) belongs to no lap
-        lap_end = np.full(len(lap_tags), n, dtype=np.int64)
+        lap_end = np.full(len(lap_tags), points.ntags, dtype=np.int64)
         closes_after = np.searchsorted(lap_close, lap_tags)
         # match each activity lap with the first lap close at the same depth after it:
         # laps do not nest, so the first close after the open is its own.
@@ -919,28 +1346,33 @@ def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> 
         lap_id = np.where(in_lap, lap_id, -1)
 
     # drop trackpoints without a time
-    has_time = time_ns != np.iinfo(np.int64).min
-    n_no_time = int(ntp - has_time.sum()) + n_self_tp
+    has_time = time_ns != _NAT
+    n_with_time = int(has_time.sum())
+    n_no_time = ntp - n_with_time + points.n_self_tp
     if n_no_time:
         log.repaired(f"{n_no_time} trackpoint(s) without a valid <Time> dropped")
-    if naive_any:
+    if points.naive_any:
         log.assumed("timestamps without a UTC offset; assumed to be UTC")
-    keep = np.flatnonzero(has_time)
-    time_ns = time_ns[keep]
-    if len(keep) and (np.diff(time_ns) < 0).any():
+    keep: np.ndarray | None = None if n_with_time == ntp else np.flatnonzero(has_time)
+    if keep is not None:
+        time_ns = time_ns[keep]
+    if len(time_ns) > 1 and (time_ns[1:] < time_ns[:-1]).any():
         order = np.argsort(time_ns, kind="stable")
-        keep = keep[order]
+        keep = order if keep is None else keep[order]
         time_ns = time_ns[order]
         log.assumed("trackpoints are not in time order; sorted by time")
-    if len(keep) == 0:
+    if len(time_ns) == 0:
         raise EmptyActivityError(name, "no trackpoint with a time in the TCX document")
 
-    def take(col: np.ndarray | None) -> np.ndarray | None:
-        return None if col is None else col[keep]
+    def take(fid: int) -> np.ndarray | None:
+        col = points.fields.get(fid)
+        return col if col is None or keep is None else col[keep]
 
-    lat, lon, alt, dist, hr = take(lat), take(lon), take(alt), take(dist), take(hr)
-    cad, runcad, speed, watts = take(cad), take(runcad), take(speed), take(watts)
-    track_id, lap_id = track_id[keep], lap_id[keep]
+    lat, lon, alt, dist, hr = take(_LAT), take(_LON), take(_ALT), take(_DIST), take(_VALUE)
+    cad, runcad, speed = take(_CADENCE), take(_RUNCADENCE), take(_SPEED)
+    watts = take(_WATTS)
+    if keep is not None:
+        track_id, lap_id = track_id[keep], lap_id[keep]
     elapsed = (time_ns - time_ns[0]) / 1e9
 
     sport_raw = doc.sports[0] if doc.sports else None
@@ -978,10 +1410,7 @@ def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> 
         "cadence_spm": cadence_spm,
         "power_w": watts,
     }
-    extra_cols = {"cadence_rpm": cad} if cad is not None else None
-    records = schema.records_frame(
-        time_ns, {c: v for c, v in columns.items() if v is not None}, extra=extra_cols
-    )
+    records = _records_frame(time_ns, columns, {"cadence_rpm": cad} if cad is not None else {})
 
     # pauses: a new <Track> inside the same lap
     pauses = []
@@ -996,7 +1425,9 @@ def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> 
                     )
                 )
 
-    laps = _laps_frame(doc, records, lap_id, sport, scan.truncated)
+    laps, lap_start_ns, lap_timer = _laps_frame(
+        doc, time_ns, columns, lap_id, sport, points.truncated
+    )
 
     manufacturer, product = _device(doc.creator)
     serial = None
@@ -1004,8 +1435,8 @@ def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> 
     if unit and unit.isdigit() and int(unit) > 0:
         serial = int(unit)
     start_ns = _time_one(doc.activity_id)
-    if start_ns is None and len(laps):
-        start_ns = int(laps["start_time"].iloc[0].value)
+    if start_ns is None and len(lap_start_ns):
+        start_ns = int(lap_start_ns[0])
     if start_ns is None:
         start_ns = int(time_ns[0])
     if doc.root != "TrainingCenterDatabase":
@@ -1017,7 +1448,7 @@ def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> 
         "id": doc.activity_id,
         "activities": len(doc.sports),
         "courses": doc.n_courses,
-        "laps": len(laps),
+        "laps": len(lap_start_ns),
         "tracks": len(track_open),
         "trackpoints": len(time_ns),
         "trackpoints_dropped": n_no_time,
@@ -1027,10 +1458,10 @@ def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> 
         "product_id": doc.creator.get("ProductID"),
         "software_version": version,
         "author": doc.author,
-        "truncated": scan.truncated,
+        "truncated": points.truncated,
     }
-    if len(laps):
-        extra["total_timer_s"] = float(laps["moving_s"].sum())
+    if len(lap_start_ns):
+        extra["total_timer_s"] = float(np.nansum(lap_timer))
         calories = [_num(lap.get("Calories")) for lap in doc.laps]
         extra["calories_kcal"] = float(np.nansum(calories)) if calories else None
     meta = Meta(
@@ -1049,41 +1480,62 @@ def _build(scan: _Scan, data: bytes, name: str, codec: str, log: WarningLog) -> 
     return Activity(records=records, laps=laps, meta=meta)
 
 
-def _laps_frame(doc: _Doc, records: Any, lap_id: np.ndarray, sport: str | None, truncated: bool):
-    import pandas as pd
+_EMPTY_LAPS: list[Any] = []  # the empty laps frame, built once and copied
 
+
+def _laps_frame(
+    doc: _Doc,
+    t_ns: np.ndarray,
+    columns: dict[str, np.ndarray | None],
+    lap_id: np.ndarray,
+    sport: str | None,
+    truncated: bool,
+) -> tuple[Any, np.ndarray, np.ndarray]:
+    """The laps frame, and the laps' start times [ns] and timer times [s]."""
     from .. import schema
 
     nlaps = len(doc.laps)
     if nlaps == 0:
-        return schema.empty_splits()
-    t_ns = records.index.asi8
+        if not _EMPTY_LAPS:
+            _EMPTY_LAPS.append(schema.empty_splits())
+        return _EMPTY_LAPS[0].copy(), np.zeros(0, np.int64), np.zeros(0)
+    n = len(t_ns)
     t0 = int(t_ns[0])
-    dist = records["distance_m"].to_numpy()
-    alt = records["elevation_m"].to_numpy()
-    hr = records["heart_rate_bpm"].to_numpy()
-    cad = records["cadence_spm"].to_numpy()
+    nan_col = np.full(n, np.nan)
+
+    def col(name: str) -> np.ndarray:
+        values = columns.get(name)
+        return nan_col if values is None else values
+
+    dist, alt = col("distance_m"), col("elevation_m")
+    hr, cad = col("heart_rate_bpm"), col("cadence_spm")
     # trackpoint index ranges per lap (records are time-sorted; laps are in time order)
     counts = np.bincount(lap_id[lap_id >= 0], minlength=nlaps)
-    nat = np.iinfo(np.int64).min
-    start = np.full(nlaps, nat, dtype=np.int64)
-    end = np.full(nlaps, nat, dtype=np.int64)
-    out: dict[str, np.ndarray] = {c: np.full(nlaps, np.nan) for c in schema.SPLIT_COLUMNS}
+    start = np.full(nlaps, _NAT, dtype=np.int64)
+    end = np.full(nlaps, _NAT, dtype=np.int64)
+    floats = [c for c, d in schema.SPLIT_DTYPES.items() if d == "float64"]
+    block = np.full((len(floats), nlaps), np.nan)
+    out: dict[str, np.ndarray] = dict(zip(floats, block))
     prev_end_dist = np.nan
+    if nlaps == 1 and counts[0] == n:
+        lap_rows: list[Any] = [slice(None)]
+    else:
+        lap_rows = [np.flatnonzero(lap_id == j) if counts[j] else None for j in range(nlaps)]
     for j, lap in enumerate(doc.laps):
-        rows = np.flatnonzero(lap_id == j) if counts[j] else np.zeros(0, dtype=np.int64)
+        rows = lap_rows[j]
+        has_rows = rows is not None
         st = _time_one(lap.get("StartTime"))
-        if st is None and len(rows):
-            st = int(t_ns[rows[0]])
+        if st is None and has_rows:
+            st = int(t_ns[rows][0])
         timer = _num(lap.get("TotalTimeSeconds"))
         ends = []
         if st is not None and timer == timer:
             ends.append(st + int(round(timer * 1e9)))
-        if len(rows):
-            ends.append(int(t_ns[rows[-1]]))
-        start[j] = st if st is not None else nat
-        end[j] = max(ends) if ends else nat
-        d = dist[rows] if len(rows) else np.zeros(0)
+        if has_rows:
+            ends.append(int(t_ns[rows][-1]))
+        start[j] = st if st is not None else _NAT
+        end[j] = max(ends) if ends else _NAT
+        d = dist[rows] if has_rows else np.zeros(0)
         d = d[~np.isnan(d)]
         first_d = prev_end_dist if prev_end_dist == prev_end_dist else (d[0] if len(d) else 0.0)
         end_d = d[-1] if len(d) else first_d
@@ -1102,36 +1554,49 @@ def _laps_frame(doc: _Doc, records: Any, lap_id: np.ndarray, sport: str | None, 
         out["pace_s_per_km"][j] = 1000.0 / avg_speed if avg_speed > 0 else np.nan
         hr_mean = _num(lap.get("AverageHeartRateBpm"))
         hr_max = _num(lap.get("MaximumHeartRateBpm"))
-        if len(rows) and not np.isnan(hr[rows]).all():
-            if hr_mean != hr_mean:
-                hr_mean = float(np.nanmean(hr[rows]))
-            if hr_max != hr_max:
-                hr_max = float(np.nanmax(hr[rows]))
+        if has_rows and (hr_mean != hr_mean or hr_max != hr_max):
+            h = hr[rows]
+            if not np.isnan(h).all():
+                if hr_mean != hr_mean:
+                    hr_mean = float(np.nanmean(h))
+                if hr_max != hr_max:
+                    hr_max = float(np.nanmax(h))
         out["heart_rate_mean_bpm"][j] = hr_mean
         out["heart_rate_max_bpm"][j] = hr_max
         cad_mean = 2.0 * _num(lap.get("AvgRunCadence"))
         if cad_mean != cad_mean and sport == "running":
             cad_mean = 2.0 * _num(lap.get("Cadence"))
-        if cad_mean != cad_mean and len(rows) and not np.isnan(cad[rows]).all():
+        if cad_mean != cad_mean and has_rows and not np.isnan(cad[rows]).all():
             cad_mean = float(np.nanmean(cad[rows]))
         out["cadence_mean_spm"][j] = cad_mean
-        a = alt[rows] if len(rows) else np.zeros(0)
-        a = a[~np.isnan(a)]
-        if len(a):
-            step = np.diff(a)
-            out["elevation_gain_m"][j] = float(step[step > 0].sum())
-            out["elevation_loss_m"][j] = float(-step[step < 0].sum())
-    ok = start != nat
-    out["start_elapsed_s"] = np.where(ok, (start - t0) / 1e9, np.nan)
-    oke = end != nat
-    out["end_elapsed_s"] = np.where(oke, (end - t0) / 1e9, np.nan)
-    out["duration_s"] = np.where(ok & oke, (end - start) / 1e9, np.nan)
-    out["gap_speed_mps"] = np.full(nlaps, np.nan)
-    out["split"] = np.arange(1, nlaps + 1, dtype=np.int64)
+        if has_rows:
+            a = alt[rows]
+            a = a[~np.isnan(a)]
+            if len(a):
+                step = np.diff(a)
+                out["elevation_gain_m"][j] = float(step[step > 0].sum())
+                out["elevation_loss_m"][j] = float(-step[step < 0].sum())
+    ok = start != _NAT
+    oke = end != _NAT
+    out["start_elapsed_s"][:] = np.where(ok, (start - t0) / 1e9, np.nan)
+    out["end_elapsed_s"][:] = np.where(oke, (end - t0) / 1e9, np.nan)
+    out["duration_s"][:] = np.where(ok & oke, (end - start) / 1e9, np.nan)
     partial = np.zeros(nlaps, dtype=bool)
     if truncated:
         partial = ~np.asarray(doc.lap_closed, dtype=bool)
-    out["partial"] = partial
-    out["start_time"] = pd.DatetimeIndex(start.view("datetime64[ns]")).tz_localize("UTC")
-    out["end_time"] = pd.DatetimeIndex(end.view("datetime64[ns]")).tz_localize("UTC")
-    return pd.DataFrame({c: out[c] for c in schema.SPLIT_COLUMNS})
+    import pandas as pd
+
+    names = list(schema.SPLIT_COLUMNS)
+    place = {c: i for i, c in enumerate(names)}
+    frame = _frame(
+        [
+            (block, [place[c] for c in floats]),
+            (np.arange(1, nlaps + 1, dtype=np.int64)[None, :], [place["split"]]),
+            (_utc_array(start), [place["start_time"]]),
+            (_utc_array(end), [place["end_time"]]),
+            (partial[None, :], [place["partial"]]),
+        ],
+        names,
+        pd.RangeIndex(nlaps),
+    )
+    return frame, start, out["moving_s"]
