@@ -26,6 +26,7 @@ from typing import Any
 from xml.parsers import expat
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import geo, schema
 from ..activity import Activity, Meta
@@ -211,7 +212,9 @@ _WPT = re.compile(rb"<(?:[\w.\-]+:)?wpt[\s/>]")
 def _read_native(data: bytes, name: str, log: WarningLog) -> _Raw:
     raw = None
     if data[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\x00" not in data[:4]:
-        raw = _scan_fast(data, name)
+        raw = _scan_template(data, name)
+        if raw is None:
+            raw = _scan_fast(data, name)
     if raw is None:
         raw = _scan_expat(data, name, log)
     if raw.bad_times:
@@ -446,6 +449,320 @@ def _scan_fast(data: bytes, name: str) -> _Raw | None:
     return raw
 
 
+# ---------------------------------------------------------------------------------------
+# template path: every point of the document has one of a few fixed child-tag layouts
+
+#: One complete tag at a position: closing slash, qualified name, attributes, self-close.
+_TAG = re.compile(
+    rb"<(/?)([A-Za-z_][\w.\-:]*)((?:" + _ATTR + rb")*)\s*(/?)>",
+)
+#: Prolog items before the root element: XML declaration / PIs, comments, DOCTYPE.
+_PROLOG_ITEM = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*>)", re.S)
+_MAX_TEMPLATES = 16
+
+
+def _as_int(word: bytes) -> int:
+    return int.from_bytes(word.ljust(8, b"\x00"), "little")
+
+
+def _u64_at(arr: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Little-endian 8-byte words starting at byte positions *pos* (arr is padded)."""
+    return _u64_view(arr)[pos]
+
+
+@dataclass
+class _Template:
+    """The child tags of one point layout.
+
+    ``size`` is the number of tags from the point's start tag to its end tag (exclusive);
+    ``word_tag``, ``word_off``, ``word_mask``, ``word_val`` give every 8-byte word of the
+    child tags (tag offset, byte offset, mask, expected value); ``fields`` maps a raw field
+    (``"ele"``, ``"time"``, ``"hr"`` …) to ``(tag offset, tag length)`` of the leaf that
+    holds its text.
+    """
+
+    size: int
+    word_tag: np.ndarray
+    word_off: np.ndarray
+    word_mask: np.ndarray
+    word_val: np.ndarray
+    fields: dict[str, tuple[int, int]]
+
+
+def _template_of(data: bytes, lt: np.ndarray, first: int, size: int) -> _Template | None:
+    """Read the child tags of the point whose start tag is tag number *first*.
+
+    Returns ``None`` when a child tag is not a plain well-formed tag, the children do not
+    nest, a point is nested in a point, or a field occurs twice (the general path knows
+    the precedence rules for those).
+    """
+    tags = []
+    stack: list[bytes] = []
+    for j in range(1, size):
+        pos = int(lt[first + j])
+        m = _TAG.match(data, pos)
+        if m is None:
+            return None
+        closing, qname, attrs, selfc = m.groups()
+        if closing and (attrs or selfc):
+            return None
+        local = qname.rpartition(b":")[2]
+        if local in (b"trkpt", b"rtept"):
+            return None
+        if closing:
+            if not stack or stack.pop() != qname:
+                return None
+        elif not selfc:
+            stack.append(qname)
+        tags.append((m.group(0), closing, selfc, local, len(stack)))
+    if stack:
+        return None
+    word_tag, word_off, word_mask, word_val = [], [], [], []
+    fields: dict[str, tuple[int, int]] = {}
+    # leaves in the precedence of the general path: ele, time, then _EXT_FIELDS order
+    found: dict[str, list[tuple[bytes, int]]] = {}
+    for j, (text, closing, selfc, local, depth) in enumerate(tags, start=1):
+        for at in range(0, len(text), 8):
+            chunk = text[at : at + 8]
+            word_tag.append(j)
+            word_off.append(at)
+            word_mask.append((1 << (8 * len(chunk))) - 1)
+            word_val.append(_as_int(chunk))
+        leaf = (
+            not closing
+            and not selfc
+            and j < len(tags)
+            and tags[j][1]  # the next tag closes this one
+            and tags[j][4] == depth - 1
+        )
+        if leaf:
+            found.setdefault(local.decode("ascii"), []).append((j, len(text), depth))
+    for nm in ("ele", "time"):
+        hits = [(j, n) for j, n, depth in found.get(nm, []) if depth == 1]
+        if len(hits) > 1:
+            return None
+        if hits:
+            fields[nm] = hits[0]
+    for key in _FIELDS[1:]:
+        hits = [
+            (j, n)
+            for nm, k in _EXT_FIELDS.items()
+            if k == key
+            for j, n, depth in found.get(nm.decode("ascii"), [])
+            if depth >= (1 if key in _GPX10_FIELDS else 2)
+        ]
+        if len(hits) > 1:
+            return None
+        if hits:
+            fields[key] = hits[0]
+    return _Template(
+        size=size,
+        word_tag=np.array(word_tag, dtype=np.int64),
+        word_off=np.array(word_off, dtype=np.int64),
+        word_mask=np.array(word_mask, dtype=np.uint64),
+        word_val=np.array(word_val, dtype=np.uint64),
+        fields=fields,
+    )
+
+
+def _prolog_end(data: bytes) -> int:
+    """Byte offset of the root start tag: after BOM, declaration, PIs, comments, DOCTYPE."""
+    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        m = _PROLOG_ITEM.match(data, pos)
+        if m is None:
+            break
+        pos = m.end()
+    while pos < len(data) and data[pos] in b" \t\r\n":
+        pos += 1
+    return pos
+
+
+def _scan_template(data: bytes, name: str) -> _Raw | None:
+    """Read documents whose points all follow a few fixed child-tag layouts.
+
+    The layouts ("templates") are taken from the first point of each shape and checked
+    for every point, tag by tag, against the bytes of its child tags; the point start
+    tags are read like in :func:`_scan_fast`. Everything outside the points is parsed
+    by expat (which checks that it is well-formed). ``None`` whenever an assumption
+    does not hold; the caller then uses the general path.
+    """
+    n_data = len(data)
+    arr = np.frombuffer(data + b"\x00" * 32, dtype=np.uint8)
+    body = arr[:n_data]
+    lt = np.flatnonzero(body == 60)
+    if len(lt) < 2:
+        return None
+    root = _prolog_end(data)
+    first = int(np.searchsorted(lt, root))
+    if first >= len(lt) or lt[first] != root:
+        return None
+    lt = lt[first:]
+    c1 = arr[lt + 1]
+    if ((c1 == 33) | (c1 == 63)).any():
+        return None  # comments, CDATA or PIs inside the root: general paths
+    word = _u64_at(arr, lt)
+    after = (word >> np.uint64(48)) & np.uint64(0xFF)
+    start_ok = _WS[after.astype(np.uint8)] | (after == 62)
+    kind = "track"
+    for tag, knd in ((b"trkpt", "track"), (b"rtept", "route")):
+        key_open = np.uint64(_as_int(b"<" + tag))
+        key_close = np.uint64(_as_int(b"</" + tag + b">"))
+        pt_open = np.flatnonzero(((word & np.uint64(2**48 - 1)) == key_open) & start_ok)
+        if pt_open.size:
+            kind = knd
+            pt_close = np.flatnonzero(word == key_close)
+            close_len = len(tag) + 3
+            break
+    else:
+        return None
+    n = len(pt_open)
+    if len(pt_close) != n or np.any(pt_close <= pt_open) or np.any(pt_open[1:] <= pt_close[:-1]):
+        return None
+    size = pt_close - pt_open
+
+    # templates: the first unassigned point gives the layout for all points of its size
+    fields: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    todo = np.ones(n, dtype=bool)
+    for _ in range(_MAX_TEMPLATES):
+        left = np.flatnonzero(todo)
+        if left.size == 0:
+            break
+        p = int(left[0])
+        tpl = _template_of(data, lt, int(pt_open[p]), int(size[p]))
+        if tpl is None:
+            return None
+        cand = left[size[left] == tpl.size]
+        if tpl.word_tag.size:
+            pos = lt[pt_open[cand][:, None] + tpl.word_tag] + tpl.word_off
+            words = _u64_at(arr, pos) & tpl.word_mask
+            cand = cand[(words == tpl.word_val).all(axis=1)]
+        todo[cand] = False
+        for key, (j, tag_len) in tpl.fields.items():
+            at = pt_open[cand] + j
+            fields.setdefault(key, []).append((cand, lt[at] + tag_len, lt[at + 1]))
+    else:
+        if todo.any():
+            return None
+
+    # skeleton: the document without the runs of points, parsed by expat for metadata
+    run_start = np.ones(n, dtype=bool)
+    run_start[1:] = pt_open[1:] != pt_close[:-1] + 1
+    run_end = np.ones(n, dtype=bool)
+    run_end[:-1] = run_start[1:]
+    cuts_lo = lt[pt_open[run_start]].tolist()
+    cuts_hi = (lt[pt_close[run_end]] + close_len).tolist()
+    pieces = []
+    at = 0
+    for a, b in zip(cuts_lo, cuts_hi):
+        pieces.append(data[at:a])
+        at = b
+    pieces.append(data[at:])
+    try:
+        raw = _scan_expat(b"".join(pieces), name, WarningLog(name, strict=True))
+    except CorruptFileError:
+        return None
+    if len(raw.lat) and (raw.kind == "track" or kind == "route"):
+        return None  # points the byte patterns did not see (prefixed, self-closing …)
+    raw.kind = kind
+
+    # segment breaks: a tag between two points that closes an element above them
+    seg_break = np.zeros(n, dtype=bool)
+    gaps = np.flatnonzero(pt_open[1:] > pt_close[:-1] + 1)
+    for g in gaps.tolist():
+        depth = 0
+        for t in range(int(pt_close[g]) + 1, int(pt_open[g + 1])):
+            pos = int(lt[t])
+            if data[pos + 1] == 47:
+                depth -= 1
+                if depth < 0:
+                    seg_break[g + 1] = True
+                    break
+            elif data[data.find(b">", pos) - 1] != 47:
+                depth += 1
+    raw.seg = np.cumsum(seg_break)
+
+    # lat / lon: the usual ` lat="…" lon="…">` with numpy, other forms with a regex
+    name_end = lt[pt_open] + 6  # after "<trkpt" / "<rtept"
+    lat, lon, simple = _latlon_quoted(arr, n_data, name_end, lt[pt_open + 1])
+    if not simple.all():
+        other = np.flatnonzero(~simple)
+        ptags = []
+        for i, ne in zip(other.tolist(), name_end[other].tolist()):
+            end = data.find(b">", ne)
+            if end < 0 or end >= lt[pt_open[i] + 1] or data[end - 1] == 47:
+                return None
+            ptags.append(data[ne:end])
+        if _TAG_ATTRS.fullmatch(b"\x00".join(ptags) + b"\x00") is None:
+            return None
+        lat[other] = _attr_values(ptags, b"lat")
+        lon[other] = _attr_values(ptags, b"lon")
+    raw.lat, raw.lon = lat, lon
+
+    # texts of the leaves, one bulk conversion per field
+    raw.values = {}
+    for key in _FIELDS:
+        parts = fields.get(key)
+        if not parts:
+            if key == "ele":
+                raw.values["ele"] = np.full(n, np.nan)
+            continue
+        own = np.concatenate([p[0] for p in parts])
+        lo = np.concatenate([p[1] for p in parts])
+        hi = np.concatenate([p[2] for p in parts])
+        vals = np.full(n, np.nan)
+        vals[own] = _texts_to_float(arr, lo, hi)
+        raw.values[key] = vals
+    time_ns = np.full(n, _NAT, dtype=np.int64)
+    raw.naive = raw.bad_times = 0
+    parts = fields.get("time")
+    if parts:
+        own = np.concatenate([p[0] for p in parts])
+        lo = np.concatenate([p[1] for p in parts])
+        hi = np.concatenate([p[2] for p in parts])
+        time_ns[own], raw.naive, raw.bad_times = _parse_times(_gather_text(arr, lo, hi))
+    raw.time_ns = time_ns
+    return raw
+
+
+def _latlon_quoted(
+    arr: np.ndarray, n_data: int, name_end: np.ndarray, next_lt: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read point start tags of the exact form ``<trkpt lat="…" lon="…">`` (either order).
+
+    *name_end* is the offset just after the tag name, *next_lt* the next ``<``. Returns
+    lat, lon [deg] (NaN where the form differs) and the mask of tags that have it.
+    """
+    m = len(name_end)
+    lat = np.full(m, np.nan)
+    lon = np.full(m, np.nan)
+    q = np.flatnonzero(arr[:n_data] == 34)
+    q = np.concatenate([q, np.full(4, n_data)])
+    i0 = np.searchsorted(q, name_end)
+    q0, q1, q2, q3 = (q[i0 + i] for i in range(4))
+    ok = (q3 + 1 < next_lt) & (arr[q3 + 1] == 62)
+    ok &= (q0 == name_end + 5) & (q2 == q1 + 6) & _WS[arr[name_end]] & _WS[arr[q1 + 1]]
+    ok &= (arr[q0 - 1] == 61) & (arr[q2 - 1] == 61)
+
+    def three(at: np.ndarray) -> np.ndarray:
+        a = arr[at].astype(np.int64)
+        return (a << 16) | (arr[at + 1].astype(np.int64) << 8) | arr[at + 2]
+
+    first, second = three(name_end + 1), three(q1 + 2)
+    k_lat = int.from_bytes(b"lat", "big")
+    k_lon = int.from_bytes(b"lon", "big")
+    first_lat = (first == k_lat) & (second == k_lon)
+    ok &= first_lat | ((first == k_lon) & (second == k_lat))
+    sel = np.flatnonzero(ok)
+    if sel.size:
+        v0 = _texts_to_float(arr, q0[sel] + 1, q1[sel])
+        v1 = _texts_to_float(arr, q2[sel] + 1, q3[sel])
+        fl = first_lat[sel]
+        lat[sel] = np.where(fl, v0, v1)
+        lon[sel] = np.where(fl, v1, v0)
+    return lat, lon, ok
+
+
 def _latlon_simple(
     arr: np.ndarray, n_data: int, name_end: np.ndarray, tag_end: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -505,8 +822,11 @@ def _gather_block(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.n
     lens = hi - lo
     width = max(int(lens.max()) if lens.size else 1, 1)
     cols = np.arange(width)
-    idx = np.minimum(lo[:, None] + cols, len(arr) - 1)
-    block = np.where(cols < lens[:, None], arr[idx], 0).astype(np.uint8)
+    if lo.size and int(lo.max()) + width <= len(arr):
+        rows = sliding_window_view(arr, width)[lo]
+    else:
+        rows = arr[np.minimum(lo[:, None] + cols, len(arr) - 1)]
+    block = np.where(cols < lens[:, None], rows, np.uint8(0))
     return block, lens
 
 
@@ -517,64 +837,86 @@ def _gather_text(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 
 #: Powers of ten that are exact in float64 (10**22 is the largest).
-_POW10_F = np.array([float(10**k) for k in range(23)])
-_POW10_I = np.array([10**k for k in range(19)], dtype=np.int64)
+_POW10 = np.array([float(10**k) for k in range(23)])
 _WS = np.zeros(256, dtype=bool)
 _WS[[9, 10, 13, 32]] = True
+#: Widest text the integer decimal path reads.
+_DEC_WIDTH = 22
+#: Byte classes for :func:`_decimals`: digit 1, dot 2**10, anything else 2**20 (NUL 0).
+_DEC_CLASS = np.full(256, 2.0**20)
+_DEC_CLASS[48:58] = 1.0
+_DEC_CLASS[46] = 2.0**10
+_DEC_CLASS[0] = 0.0
+_DEC_DIGIT = np.zeros(256)
+_DEC_DIGIT[48:58] = np.arange(10)
 
 
-def _decimals(block: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Plain decimals (``-12.345``, surrounding whitespace allowed) of a text block.
+def _decimals(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Plain decimals (``-12.345``, ``7``) in the texts ``arr[lo:hi]``, read exactly.
 
-    Returns the values and the mask of rows that had that form with at most 18 digits
-    and an integer mantissa below 2**53. For those, ``mantissa / 10**fraction_digits``
-    is one correctly rounded IEEE division of two exact numbers, so the value is
-    identical to ``float(text)`` (Clinger's fast path); the other rows are NaN here.
+    Returns the values and the mask of texts that have that form (optional minus,
+    digits, at most one dot with digits on both sides, no whitespace) and whose digits,
+    read as an integer, stay below 2**53. For those, ``digits / 10**fraction_digits`` is
+    one correctly rounded IEEE division of two exact numbers, so the value is identical
+    to ``float(text)`` (Clinger's fast path); the other entries are NaN here.
+
+    The texts are gathered right-aligned into a byte block; one matrix product with the
+    byte classes counts digits, dots and other bytes and locates the dot, a second one
+    sums the digits times their powers of ten (exact: all partial sums are integers
+    below 2**53).
     """
-    n, w = block.shape
+    n = len(lo)
+    lens = hi - lo
+    out = np.full(n, np.nan)
+    ok = (lens >= 1) & (lens <= _DEC_WIDTH) & (hi >= _DEC_WIDTH)
+    sel = np.flatnonzero(ok)
+    if sel.size == 0:
+        return out, ok
+    if sel.size < n:
+        lens, hi = lens[sel], hi[sel]
+    w = int(lens.max())
     cols = np.arange(w)
-    inside = cols < lens[:, None]
-    solid = inside & ~_WS[block]
-    any_solid = solid.any(axis=1)
-    start = solid.argmax(axis=1)
-    end = w - solid[:, ::-1].argmax(axis=1)
-    neg = block[np.arange(n), start] == 45
-    start = start + neg
-    body = (cols >= start[:, None]) & (cols < end[:, None])
-    digit = (block >= 48) & (block <= 57) & body
-    dot = (block == 46) & body
-    ndig = digit.sum(axis=1)
-    ndot = dot.sum(axis=1)
-    dot_at = np.where(ndot == 1, dot.argmax(axis=1), end)
-    ok = any_solid & (ndig + ndot == end - start) & (ndot <= 1) & (ndig >= 1) & (ndig <= 18)
-    ok &= (dot_at > start) & ((ndot == 0) | (dot_at < end - 1))
-    # digits after each digit position: its power of ten in the mantissa
-    after = np.where(digit, ndig[:, None] - np.cumsum(digit, axis=1), 0)
-    np.minimum(after, 18, out=after)
-    place = np.where(digit, _POW10_I[after], 0)
-    mant = ((block.astype(np.int64) - 48) * place).sum(axis=1)
-    ok &= (mant >= 0) & (mant <= 2**53)
-    frac = np.where(ndot == 1, end - dot_at - 1, 0)
-    val = mant.astype(np.float64) / _POW10_F[np.minimum(frac, 22)]
+    block = sliding_window_view(arr, w)[hi - w]
+    block = np.where(cols >= (w - lens)[:, None], block, np.uint8(0))
+    place = (w - 1 - cols).astype(np.float64)  # digits to the right of each column
+    counts = _DEC_CLASS[block] @ np.stack([np.ones(w), place], axis=1)
+    whole = _DEC_DIGIT[block] @ _POW10[w - 1 - cols]
+    # a leading minus counted as "other": take it out again
+    neg = block[np.arange(len(lens)), w - lens] == 45
+    counts[neg, 0] -= 2.0**20
+    counts[neg, 1] -= 2.0**20 * (lens[neg] - 1)
+    c0 = counts[:, 0].astype(np.int64)
+    ndig, ndot, nother = c0 & 1023, (c0 >> 10) & 1023, c0 >> 20
+    frac = (counts[:, 1].astype(np.int64) >> 10) & 1023  # digits after the dot
+    good = (nother == 0) & (ndig >= 1) & (ndig + ndot == lens - neg) & (whole < 2.0**53)
+    good &= (ndot == 0) | ((ndot == 1) & (frac >= 1) & (frac < ndig))
+    frac = np.where(ndot == 1, frac, 0)
+    scale = _POW10[frac]
+    # the dot counted as a digit position: digits left of it are ten times too big
+    low = np.fmod(whole, scale)
+    mant = low + (whole - low) / 10.0
+    mant = np.where(ndot == 1, mant, whole)
+    val = mant / scale
     val = np.where(neg, -val, val)
-    return np.where(ok, val, np.nan), ok
+    ok[sel] = good
+    out[sel] = np.where(good, val, np.nan)
+    return out, ok
 
 
 def _texts_to_float(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Numbers in the texts ``arr[lo:hi]`` (NaN where a text is not a number).
 
-    Plain decimals are converted with integer arithmetic on the byte block
-    (:func:`_decimals`); the other texts go through numpy's string conversion, or, when
-    one of those fails, through :func:`float` one by one.
+    Plain decimals are converted exactly with :func:`_decimals`; the other texts go
+    through numpy's string conversion, or, when one of those fails, through
+    :func:`float` one by one.
     """
     if lo.size == 0:
         return np.empty(0)
-    block, lens = _gather_block(arr, lo, hi)
-    out, ok = _decimals(block, lens)
+    out, ok = _decimals(arr, lo, hi)
     if ok.all():
         return out
     rest = np.flatnonzero(~ok)
-    texts = np.ascontiguousarray(block[rest]).view(f"S{block.shape[1]}").ravel()
+    texts = _gather_text(arr, lo[rest], hi[rest])
     try:
         out[rest] = texts.astype(np.float64)
     except ValueError:
