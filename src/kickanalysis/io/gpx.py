@@ -565,6 +565,26 @@ def _template_of(data: bytes, lt: np.ndarray, first: int, size: int) -> _Templat
     )
 
 
+def _template_holds(
+    tpl: _Template, arr: np.ndarray, lt: np.ndarray, word: np.ndarray, starts: np.ndarray
+) -> np.ndarray:
+    """Mask of the points (start tag numbers *starts*) whose child tags are *tpl*'s.
+
+    The first word of every tag comes from *word* (the words at every ``<``), the
+    others from the document; rows are template words, columns points, so that the
+    reduction runs over contiguous rows.
+    """
+    head = tpl.word_off == 0
+    got = word[starts[None, :] + tpl.word_tag[head, None]] & tpl.word_mask[head, None]
+    ok = (got == tpl.word_val[head, None]).all(axis=0)
+    if not head.all():
+        rest = ~head
+        pos = lt[starts[None, :] + tpl.word_tag[rest, None]] + tpl.word_off[rest, None]
+        got = _u64_at(arr, pos) & tpl.word_mask[rest, None]
+        ok &= (got == tpl.word_val[rest, None]).all(axis=0)
+    return ok
+
+
 def _prolog_end(data: bytes) -> int:
     """Byte offset of the root start tag: after BOM, declaration, PIs, comments, DOCTYPE."""
     pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -634,9 +654,7 @@ def _scan_template(data: bytes, name: str) -> _Raw | None:
             return None
         cand = left[size[left] == tpl.size]
         if tpl.word_tag.size:
-            pos = lt[pt_open[cand][:, None] + tpl.word_tag] + tpl.word_off
-            words = _u64_at(arr, pos) & tpl.word_mask
-            cand = cand[(words == tpl.word_val).all(axis=1)]
+            cand = cand[_template_holds(tpl, arr, lt, word, pt_open[cand])]
         todo[cand] = False
         for key, (j, tag_len) in tpl.fields.items():
             at = pt_open[cand] + j
@@ -1254,6 +1272,16 @@ def _segment_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray) -> np.n
     return out
 
 
+_NO_LAPS: list[Any] = []
+
+
+def _no_laps() -> Any:
+    """A fresh copy of :func:`kickanalysis.schema.empty_splits` (built once, copied)."""
+    if not _NO_LAPS:
+        _NO_LAPS.append(schema.empty_splits())
+    return _NO_LAPS[0].copy()
+
+
 def _build_activity(raw: _Raw, name: str, log: WarningLog) -> Activity:
     import pandas as pd
 
@@ -1278,7 +1306,7 @@ def _build_activity(raw: _Raw, name: str, log: WarningLog) -> Activity:
             },
         )
         empty = schema.records_frame(np.zeros(0, dtype=np.int64), {})
-        return Activity(records=empty, laps=schema.empty_splits(), meta=meta)
+        return Activity(records=empty, laps=_no_laps(), meta=meta)
     lat, lon, seg = raw.lat, raw.lon, raw.seg
     values = dict(raw.values)
     t = raw.time_ns
@@ -1390,4 +1418,4 @@ def _build_activity(raw: _Raw, name: str, log: WarningLog) -> Activity:
             "segments": int(seg[-1]) + 1,
         },
     )
-    return Activity(records=records, laps=schema.empty_splits(), meta=meta)
+    return Activity(records=records, laps=_no_laps(), meta=meta)
