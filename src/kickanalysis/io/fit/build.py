@@ -21,7 +21,7 @@ from .decode import FIT_EPOCH_S, Column, FitData, MessageTable, _snake
 SEMICIRCLE_TO_DEG = 180.0 / 2**31
 
 MESG_FILE_ID, MESG_SPORT, MESG_SESSION, MESG_LAP = 0, 12, 18, 19
-MESG_RECORD, MESG_EVENT, MESG_DEVICE_INFO = 20, 21, 23
+MESG_RECORD, MESG_EVENT, MESG_DEVICE_INFO, MESG_HR = 20, 21, 23, 132
 
 #: Sports whose cadence is counted per leg (strides per minute) and doubled to steps.
 FOOT_SPORTS = {
@@ -256,7 +256,7 @@ def _records(fit: FitData, sport: str | None, log: WarningLog) -> tuple[Any, int
         else col("altitude"),
         "distance_m": col("distance"),
         "speed_mps": col("enhanced_speed") if col("enhanced_speed") is not None else col("speed"),
-        "heart_rate_bpm": col("heart_rate"),
+        "heart_rate_bpm": _heart_rate(fit, rec, ts, log),
         "cadence_spm": spm,
         "power_w": col("power"),
         "temperature_c": col("temperature"),
@@ -307,6 +307,26 @@ _CORE_NAMES = {
     "power_w",
     "temperature_c",
 }
+
+
+def _heart_rate(
+    fit: FitData, rec: MessageTable, ts: np.ndarray, log: WarningLog
+) -> np.ndarray | None:
+    """Records' heart rate, filled from ``hr`` messages where the records lack it."""
+    own = rec.get("heart_rate")
+    hr = fit.table(MESG_HR)
+    if hr is None or len(hr) == 0 or (own is not None and not np.isnan(own).any()):
+        return own
+    from .hr import merge_into_records
+
+    order = np.argsort(ts, kind="stable")
+    if own is not None:
+        own = own[order]
+    merged, filled = merge_into_records(ts[order], own, hr)
+    if not filled:
+        return None if own is None else own[np.argsort(order, kind="stable")]
+    log.assumed(f"heart rate of {filled} records taken from the strap's hr messages")
+    return merged[np.argsort(order, kind="stable")]
 
 
 def _scaled(v: np.ndarray | None, factor: float) -> np.ndarray | None:

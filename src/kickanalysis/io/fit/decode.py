@@ -90,6 +90,10 @@ class MessageTable:
     name: str
     pos: np.ndarray  # header byte offset of each message in the file
     columns: dict[str, Column]
+    #: array-valued fields as (messages × elements) matrices in file order: physical
+    #: values with NaN for numbers, raw bytes (0xFF padded) for byte and packed fields;
+    #: messages that define the field as a scalar give one element
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -463,10 +467,12 @@ def _merge(num: int, parts: list[_Part], dev: _DevInfo) -> MessageTable:
     # arrays: kept as element columns name_0, name_1 … (at most 8); byte blobs kept as
     # integers for component expansion only
     blobs: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}
+    arrays: dict[str, np.ndarray] = {}
     for fnum in sorted({k for p in parts for k in p.arrays}):
         fname, ftype, scale, offset, units, comps = fields.get(
             fnum, (f"unknown_{fnum}", "", 1, 0, "", ())
         )
+        arrays[fname] = _array_field(fnum, parts, scale, offset, bool(comps), bounds, order, n)
         for i, p in enumerate(parts):
             if fnum not in p.arrays:
                 continue
@@ -502,14 +508,51 @@ def _merge(num: int, parts: list[_Part], dev: _DevInfo) -> MessageTable:
         if pieces:
             columns["dev:" + nm] = Column(nm, assemble(pieces, np.nan, np.float64), un, "dev")
     _expand_components(num, fields, parts, columns, blobs, assemble, n)
-    return MessageTable(num, name, pos[order] if order is not None else pos, columns)
+    return MessageTable(num, name, pos[order] if order is not None else pos, columns, arrays)
+
+
+def _array_field(
+    fnum: int,
+    parts: list[_Part],
+    scale: float,
+    offset: float,
+    packed: bool,
+    bounds: np.ndarray,
+    order: np.ndarray | None,
+    n: int,
+) -> np.ndarray:
+    """One array field as a (messages × elements) matrix over all definitions."""
+    pieces = []
+    for i, p in enumerate(parts):
+        if fnum in p.arrays:
+            raw, base = p.arrays[fnum]
+        elif fnum in p.scalars:
+            raw, base = p.scalars[fnum]
+        else:
+            continue
+        raw = np.ascontiguousarray(raw)
+        if raw.ndim == 1:
+            raw = raw.reshape(-1, 1)
+        if packed or base == 0x0D:
+            pieces.append((i, raw.view(np.uint8).reshape(len(raw), -1)))
+        else:
+            flat = _to_float(raw.reshape(-1), base, scale, offset)
+            pieces.append((i, flat.reshape(raw.shape)))
+    byte_field = pieces[0][1].dtype == np.uint8
+    width = max(m.shape[1] for _, m in pieces)
+    out = np.full((n, width), 0xFF if byte_field else np.nan, dtype=pieces[0][1].dtype)
+    for i, mat in pieces:
+        if mat.dtype != out.dtype:
+            continue  # the same field as bytes in one definition, numbers in another
+        out[bounds[i] : bounds[i + 1], : mat.shape[1]] = mat
+    return out[order] if order is not None else out
 
 
 def _expand_components(num, fields, parts, columns, blobs, assemble, n) -> None:
     """Expand component fields into their targets (FIT Protocol, "Components")."""
     for fnum, (fname, _ftype, scale, offset, _units, comps) in fields.items():
-        if not comps:
-            continue
+        if not comps or len({c[0] for c in comps}) < len(comps):
+            continue  # array components (event_timestamp_12 …) are expanded by their users
         if fnum in blobs:
             pieces = blobs[fnum]
             ints = assemble([(i, v) for i, v, _ in pieces], 0, np.uint64)

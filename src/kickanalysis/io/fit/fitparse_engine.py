@@ -62,6 +62,11 @@ def _collect(ff: Any, rows: dict[int, list[dict[str, Any]]], units: dict) -> Non
             ):
                 row.setdefault(key, field.value)
                 continue
+            if isinstance(field.value, (tuple, list)):
+                numbers = [v for v in field.value if isinstance(v, (int, float, type(None)))]
+                if len(numbers) == len(field.value) and "arr:" + key not in row:
+                    row["arr:" + key] = [np.nan if v is None else float(v) for v in numbers]
+                continue
             value = _number(field)
             if value is not None and key not in row:
                 row[key] = value
@@ -95,8 +100,16 @@ def read_with_fitparse(data: bytes, name: str, log: WarningLog) -> Activity:
     tables: dict[int, MessageTable] = {}
     for num, msgs in rows.items():
         n = len(msgs)
-        keys = {k for m in msgs for k in m}
+        keys = {k for m in msgs for k in m if not k.startswith("arr:")}
         columns: dict[str, Column] = {}
+        arrays: dict[str, np.ndarray] = {}
+        for akey in sorted({k for m in msgs for k in m if k.startswith("arr:")}):
+            key = akey[4:]
+            cells = [m.get(akey, [m[key]] if isinstance(m.get(key), float) else []) for m in msgs]
+            matrix = np.full((n, max(len(c) for c in cells) or 1), np.nan)
+            for i, c in enumerate(cells):
+                matrix[i, : len(c)] = c
+            arrays[key] = matrix
         for key in sorted(keys):
             sample = next(m[key] for m in msgs if key in m)
             if isinstance(sample, str):
@@ -114,7 +127,7 @@ def read_with_fitparse(data: bytes, name: str, log: WarningLog) -> Activity:
             ftype = next((f[1] for f in ftype.values() if f[0] == key), "")
             columns[key] = Column(cname, values, units.get((num, key), ""), ftype)
         mname = _profile.MESSAGES.get(num, (f"unknown_{num}", {}))[0]
-        tables[num] = MessageTable(num, mname, np.arange(n, dtype=np.int64), columns)
+        tables[num] = MessageTable(num, mname, np.arange(n, dtype=np.int64), columns, arrays)
     protocol, profile_version = data[1], int.from_bytes(data[2:4], "little")
     header = {"offset": 0, "protocol_version": protocol, "profile_version": profile_version}
     fit = FitData(tables, [header], len(data))
