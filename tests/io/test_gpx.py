@@ -12,6 +12,7 @@ import pytest
 import kickanalysis as ka
 from kickanalysis.errors import CorruptFileError, DataQualityWarning, EmptyActivityError
 from kickanalysis.geo import EARTH_RADIUS_M
+from kickanalysis.io import gpx as gpx_module
 from kickanalysis.io.gpx import gpx_from_bytes
 from kickanalysis.schema import RECORD_COLUMNS
 
@@ -482,3 +483,245 @@ def test_entities_and_external_dtds_are_refused(engine: str, data: bytes, monkey
     with pytest.raises(CorruptFileError, match="refused") as info:
         read(data, engine)
     assert info.value.line == 2
+
+
+# ------------------------------------------------------- template fast path vs general path
+
+
+def _general(data: bytes, monkeypatch) -> ka.Activity:
+    """Read with the template path switched off (the general vectorised/expat paths)."""
+    with monkeypatch.context() as m:
+        m.setattr(gpx_module, "_scan_template", lambda data, name: None)
+        return read(data)
+
+
+def _assert_same_as_general(data: bytes, monkeypatch, *, template: bool) -> ka.Activity:
+    """The template path is taken (or declined) as expected and changes nothing."""
+    assert (gpx_module._scan_template(data, "test.gpx") is not None) is template
+    a, b = read(data), _general(data, monkeypatch)
+    pd.testing.assert_frame_equal(a.records, b.records, check_exact=True)
+    for col in a.records.columns:  # signs of zeros too
+        assert np.array_equal(np.signbit(a.records[col]), np.signbit(b.records[col]))
+    assert a.meta == b.meta
+    return a
+
+
+def _t(i: int) -> str:
+    return f"2024-05-01T07:{i // 60:02d}:{i % 60:02d}Z"
+
+
+def _hr(hr: int, prefix: str = "gpxtpx") -> str:
+    return f"<{prefix}:TrackPointExtension><{prefix}:hr>{hr}</{prefix}:hr></{prefix}:TrackPointExtension>"
+
+
+NS_TPX = f' xmlns:gpxtpx="{TPX1}" xmlns:ns3="{TPX1}"'
+
+TEMPLATE_CASES = {
+    # one layout for all points
+    "uniform": (
+        "\n".join(pt(0.0, i * 1e-4, _t(i), 10.0 + i, _hr(120 + i)) for i in range(12)),
+        True,
+    ),
+    # the same tags in another order (same tag count: a second layout)
+    "child order differs": (
+        "\n".join(
+            pt(0.0, i * 1e-4, _t(i), 10.0 + i)
+            if i % 3
+            else f'<trkpt lat="0.0" lon="{i * 1e-4}"><time>{_t(i)}</time><ele>{i}</ele></trkpt>'
+            for i in range(12)
+        ),
+        True,
+    ),
+    # points without ele, without extensions, without anything
+    "missing children": (
+        "\n".join(
+            pt(0.0, i * 1e-4, _t(i), None if i % 2 else 5.0, _hr(100 + i) if i % 3 else "")
+            for i in range(12)
+        )
+        + '\n<trkpt lat="1" lon="1"></trkpt>',
+        True,
+    ),
+    # children the reader does not know, and a same-length unknown name in place of hr
+    "unknown children": (
+        "\n".join(
+            pt(0.0, i * 1e-4, _t(i), 1.5, _hr(130) if i % 2 else _hr(130).replace(":hr>", ":hq>"))
+            .replace("<time>", "<sat>7</sat><hdop>1.2</hdop><time>")
+            .replace("<extensions>", '<extensions><x:foo xmlns:x="urn:x" a="1">2</x:foo>')
+            for i in range(8)
+        ),
+        True,
+    ),
+    # two prefixes for the same namespace, and a default-namespace extension
+    "prefixes": (
+        "\n".join(
+            pt(0.0, i * 1e-4, _t(i), 2.0, _hr(140 + i, "ns3" if i % 2 else "gpxtpx"))
+            for i in range(6)
+        )
+        + "\n"
+        + pt(
+            0.0,
+            0.01,
+            _t(7),
+            2.0,
+            f'<TrackPointExtension xmlns="{TPX1}"><hr>99</hr></TrackPointExtension>',
+        ),
+        True,
+    ),
+    # texts that are not plain decimals: whitespace, exponent, sign, empty, garbage, long
+    "odd numbers": (
+        "\n".join(
+            f'<trkpt lat="{lat}" lon="1.0"><ele>{ele}</ele><time>{_t(i)}</time></trkpt>'
+            for i, (lat, ele) in enumerate(
+                [
+                    ("0.5", " 12.5 "),
+                    ("-0.0", "1e2"),
+                    ("+0.25", "+5"),
+                    ("-.5", ""),
+                    ("5.", "abc"),
+                    ("52.09731238894164562225341796875", "-0"),
+                    ("00012.5000", "9007199254740993"),
+                    ("1.7976931348623157e308", "0.1"),
+                ]
+            )
+        ),
+        True,
+    ),
+    # fractional seconds, offsets and naive times in one file
+    "time forms": (
+        "\n".join(
+            pt(0.0, i * 1e-4, t, 1.0)
+            for i, t in enumerate(
+                [
+                    "2024-05-01T07:00:00.5Z",
+                    "2024-05-01T07:00:01.250Z",
+                    "2024-05-01T09:00:02+02:00",
+                    "2024-05-01T07:00:03",
+                    "not a time",
+                    "2024-05-01T07:00:05.123456789Z",
+                ]
+            )
+        ),
+        True,
+    ),
+    # segments and a second track between the points
+    "segments": (
+        pt(0, 0, _t(0), 1.0)
+        + pt(0, 1e-4, _t(1), 1.0)
+        + "</trkseg><trkseg>"
+        + pt(0, 2e-4, _t(10), 1.0)
+        + "</trkseg></trk><trk><name>b</name><trkseg>"
+        + pt(0, 3e-4, _t(20), 1.0),
+        True,
+    ),
+    # a field twice in one point: the general path's precedence applies
+    "duplicate field": (
+        pt(0, 0, _t(0), 1.0, _hr(120) + _hr(121)) + pt(0, 1e-4, _t(1), 1.0, _hr(122)),
+        False,
+    ),
+    # more layouts than the template path takes
+    "many layouts": (
+        "\n".join(
+            pt(0.0, i * 1e-4, _t(i), 1.0, "".join(f"<u{k}>1</u{k}>" for k in range(i)))
+            for i in range(20)
+        ),
+        False,
+    ),
+    # a self-closing point among the others
+    "self-closing point": (
+        pt(0, 0, _t(0), 1.0) + '<trkpt lat="1" lon="2"/>' + pt(0, 1e-4, _t(1), 1.0),
+        False,
+    ),
+    # CDATA and comments inside the points
+    "cdata": (
+        pt(0, 0, _t(0), 1.0).replace("<ele>1.0</ele>", "<ele><![CDATA[1.5]]></ele>")
+        + pt(0, 1e-4, _t(1), 1.0).replace("<ele>", "<!-- c --><ele>"),
+        False,
+    ),
+    # points with a namespace prefix are not seen by the byte patterns
+    "prefixed points": (
+        pt(0, 0, _t(0), 1.0)
+        + pt(0, 1e-4, _t(1), 2.0).replace("<trkpt", "<g:trkpt").replace("</trkpt>", "</g:trkpt>"),
+        False,
+    ),
+    # tag bytes differ only in whitespace inside a tag
+    "spaced tags": (
+        pt(0, 0, _t(0), 1.0) + pt(0, 1e-4, _t(1), 2.0).replace("</ele>", "</ele >"),
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(TEMPLATE_CASES), ids=list(TEMPLATE_CASES))
+def test_template_path_matches_general_path(case: str, monkeypatch) -> None:
+    body, template = TEMPLATE_CASES[case]
+    ns = NS_TPX + ' xmlns:g="http://www.topografix.com/GPX/1/1"'
+    _assert_same_as_general(doc(body, ns=ns), monkeypatch, template=template)
+
+
+def test_template_path_values(monkeypatch) -> None:
+    body, _ = TEMPLATE_CASES["unknown children"]
+    rec = _assert_same_as_general(doc(body, ns=NS_TPX), monkeypatch, template=True).records
+    # every second point has <hq> instead of <hr>: no heart rate there
+    hr = rec["heart_rate_bpm"]
+    assert hr.isna().tolist() == [i % 2 == 0 for i in range(8)]
+    assert (hr.dropna() == 130.0).all()
+    assert (rec["elevation_m"] == 1.5).all()
+    body, _ = TEMPLATE_CASES["odd numbers"]
+    rec = _assert_same_as_general(doc(body), monkeypatch, template=True).records
+    assert rec["lat_deg"].iloc[5] == float("52.09731238894164562225341796875")
+    ele = rec["elevation_m"].tolist()
+    assert ele[:3] == [12.5, 100.0, 5.0] and np.isnan(ele[3]) and np.isnan(ele[4])
+    assert ele[5] == 0.0 and np.signbit(ele[5]) and ele[6] == 9007199254740992.0
+
+
+def test_template_path_segments_and_pauses(monkeypatch) -> None:
+    body, _ = TEMPLATE_CASES["segments"]
+    act = _assert_same_as_general(doc(body), monkeypatch, template=True)
+    assert act.meta.extra["segments"] == 3
+    assert [(a.second, b.second) for a, b in act.meta.pauses] == [(1, 10), (10, 20)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0", "-0", "7", "-12.345", "721.2", "0.000001", "123456789012345678", "9007199254740993",
+        "4503599627370497.5", "1.", ".5", "+1", "1e5", " 1", "1 ", "", "-", "--1", "1.2.3",
+        "0x10", "nan", "inf", "1_0", "٣", "52.09731238894164562225341796875",
+    ],
+)  # fmt: skip
+def test_decimal_block_conversion_is_float(text: str) -> None:
+    data = ("<a>" * 8 + text).encode()
+    arr = np.frombuffer(data + b"\x00" * 32, dtype=np.uint8)
+    lo, hi = np.array([24]), np.array([len(data)])
+    got = gpx_module._texts_to_float(arr, lo, hi)[0]
+    try:
+        want = float(data[24:])
+    except ValueError:
+        want = np.nan
+    assert got == want or (np.isnan(got) and np.isnan(want))
+    assert np.signbit(got) == np.signbit(want)
+    fast, ok = gpx_module._decimals(arr, lo, hi)
+    if ok[0]:
+        assert fast[0] == want and np.signbit(fast[0]) == np.signbit(want)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["2024-05-01T07:00:00Z", "1970-01-01T00:00:00Z", "2024-02-29T23:59:59Z"],
+        ["2020-04-18T11:10:44.000Z", "1999-12-31T23:59:59.999Z"],
+        ["2100-03-01T00:00:00.123456789Z", "1678-01-01T00:00:00.000000001Z"],
+        ["2023-02-29T00:00:00Z", "2024-05-01T07:00:00Z"],  # invalid date: pandas decides
+        ["2024-05-01T07:00:60Z"],
+        ["2024-05-01T24:00:00Z"],
+        ["2024-05-01T07:00:00+01:00", "2024-05-01T07:00:00Z"],
+        ["2024-05-01 07:00:00Z"],
+    ],
+)
+def test_fixed_width_times_match_pandas(texts: list[str]) -> None:
+    arr = np.array([t.encode() for t in texts])
+    ns, naive, bad = gpx_module._parse_times(arr)
+    want = pd.to_datetime(pd.Series(texts), format="ISO8601", utc=True, errors="coerce")
+    for got, w in zip(ns.tolist(), want.tolist()):
+        assert (got == gpx_module._NAT) if pd.isna(w) else got == w.value
+    assert bad == int(want.isna().sum())
