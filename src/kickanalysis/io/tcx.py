@@ -192,6 +192,11 @@ def _line_of(data: bytes, offset: int) -> int:
 # vectorised conversions
 
 
+def _windows(buf: bytes, width: int) -> np.ndarray:
+    """Read-only view of every *width*-byte window of *buf* (row ``i`` starts at byte ``i``)."""
+    return np.ndarray((len(buf) - width + 1, width), dtype=np.uint8, buffer=buf, strides=(1, 1))
+
+
 def _gather(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
     """Rows of *width* bytes from *starts*, zeroed beyond each length."""
     from numpy.lib.stride_tricks import sliding_window_view
@@ -211,6 +216,32 @@ def _floats_slow(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarra
     return out
 
 
+def _pow10_longdouble() -> np.ndarray | None:
+    """Exact powers of ten 10**0 ... 10**27 as long doubles, or None where ``longdouble``
+    has no 64-bit mantissa (then 16- to 19-digit decimals go through ``float()``)."""
+    if np.finfo(np.longdouble).nmant < 63:  # pragma: no cover - platform dependent
+        return None
+    out = np.ones(28, dtype=np.longdouble)
+    for k in range(1, 28):
+        out[k] = out[k - 1] * 10  # exact: 10**27 = 5**27 * 2**27 and 5**27 < 2**63
+    return out
+
+
+_POW10_LD = _pow10_longdouble()
+_POW10_U64 = np.array([10**k for k in range(20)], dtype=np.uint64)
+# little-endian masks keeping the last k bytes of a 64-bit word, k = 0 ... 8
+_MASK_LAST = np.array(
+    [((1 << 64) - 1) ^ ((1 << (8 * (8 - k))) - 1) for k in range(9)], dtype=np.uint64
+)
+_BYTE_ONES = np.uint64(0x0101010101010101)
+
+
+def _count_bytes(mask: np.ndarray) -> np.ndarray:
+    """Per row, the number of True in an ``(n, 8 * k)`` boolean array (``k <= 3``)."""
+    words = mask.view(np.uint64).sum(axis=1, dtype=np.uint64)  # each byte <= 3
+    return ((words * _BYTE_ONES) >> np.uint64(56)).astype(np.int64)
+
+
 def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Convert decimal numbers written at byte spans to float64, vectorised.
 
@@ -219,42 +250,88 @@ def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.nda
     buf : bytes
         The buffer *arr* views.
     arr : numpy.ndarray
-        ``uint8`` view of *buf*, with at least 24 bytes of padding at the end.
+        ``uint8`` view of *buf* (unused; kept for the signature shared with
+        :func:`parse_times`).
     starts, ends : numpy.ndarray
         Byte spans of the numbers.
 
     Returns
     -------
     numpy.ndarray
-        The values, NaN where a span is empty or not a number. Plain decimals of up to 15
-        significant digits are converted exactly (correctly rounded, as ``float()``
-        does); anything else goes through ``float()``.
+        The values, NaN where a span is empty or not a number. Plain decimals (an optional
+        sign, digits, at most one point) of up to 19 significant digits are converted
+        exactly (correctly rounded, as ``float()`` does); anything else goes through
+        ``float()``.
+
+    Notes
+    -----
+    Each number is read right-aligned into a row of bytes, so every column has a fixed
+    decimal place; the digits (the point counted as a zero digit) give the integer
+    ``S``, and the mantissa ``M`` (the digits without the point) follows from ``S`` by
+    an integer division. ``M / 10**f`` is correctly rounded in double precision when
+    ``M < 2**53`` (Clinger's fast path: both operands are exact); larger mantissas are
+    divided in 64-bit-mantissa ``longdouble`` and rounded to double, which is correct
+    unless the long-double quotient lies exactly halfway between two doubles (then
+    ``float()`` decides).
     """
     n = len(starts)
     out = np.full(n, np.nan)
     if n == 0:
         return out
+    if int(ends.min()) < 24:  # no room before the first span: pad
+        return parse_decimals(b"\0" * 24 + buf, arr, starts + 24, ends + 24)
     lengths = ends - starts
-    width = int(min(max(int(lengths.max()), 1), 24))
-    rows = _gather(arr, starts, np.minimum(lengths, width), width)
+    # the last 8, 16 or 24 bytes up to each end as little-endian words, bytes before the
+    # span zeroed: row r of ``rows`` is the number right-aligned
+    nw = min(max((int(lengths.max()) + 7) // 8, 1), 3)
+    width = 8 * nw
+    windows = np.ndarray((len(buf) - width + 1,), dtype=f"V{width}", buffer=buf, strides=(1,))
+    w = windows[ends - width].view(np.uint64).reshape(n, nw)
+    for j in range(nw):
+        w[:, j] &= _MASK_LAST[np.clip(lengths - 8 * (nw - 1 - j), 0, 8)]
+    rows = w.view(np.uint8)
     digit = rows - np.uint8(48)
     isdig = digit < 10
     dot = rows == 46
-    sign = (rows[:, 0] == 45) | (rows[:, 0] == 43)
-    other = ~isdig & ~dot & (rows != 0)
-    other[:, 0] &= ~sign
-    ndig = isdig.sum(axis=1)
-    ndot = dot.sum(axis=1)
-    fast = (lengths <= width) & ~other.any(axis=1) & (ndig >= 1) & (ndig <= 15) & (ndot <= 1)
-    cum = np.cumsum(isdig, axis=1, dtype=np.int16)
-    exp = np.clip(ndig[:, None] - cum, 0, 18)
-    mant = np.where(isdig, digit.astype(np.int64) * _POW10_INT[exp], 0).sum(axis=1)
-    dotpos = np.where(ndot > 0, dot.argmax(axis=1), width - 1)
-    frac = np.where(ndot > 0, ndig - cum[np.arange(n), dotpos], 0)
-    val = mant / _POW10_FLOAT[np.clip(frac, 0, 22)]
-    val = np.where(rows[:, 0] == 45, -val, val)
-    out[fast] = val[fast]
-    slow = np.flatnonzero(~fast & (lengths > 0))
+    digit *= isdig
+    first = arr[starts] if len(arr) == len(buf) else np.frombuffer(buf, np.uint8)[starts]
+    neg = first == 45
+    ndig = _count_bytes(isdig)
+    ndot = _count_bytes(dot)
+    nother = _count_bytes(rows != 0) - ndig - ndot - (neg | (first == 43))
+    ok = (lengths <= width) & (nother == 0) & (ndig >= 1) & (ndot <= 1) & (ndig + ndot <= 19)
+    # eight digits per word to an integer (SWAR); the point counts as a zero digit
+    d = digit.view(np.uint64)
+    d = (d * np.uint64(10) + (d >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    d = (d * np.uint64(100) + (d >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    d = (d * np.uint64(10000) + (d >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    s_all = d[:, nw - 1].copy()
+    for j in range(nw - 1):
+        s_all += d[:, j] * _POW10_U64[8 * (nw - 1 - j)]
+    # column of the point: a word holding one 0x01 byte at k, times 0x0102...08, has
+    # k + 1 in its top byte
+    at = (dot.view(np.uint64) * np.uint64(0x0102030405060708)) >> np.uint64(56)
+    dotcol = np.zeros(n, dtype=np.int64)
+    for j in range(nw):
+        dotcol += np.where(at[:, j] > 0, at[:, j].astype(np.int64) + (8 * j - 1), 0)
+    frac = np.where(ok & (ndot > 0), width - 1 - dotcol, 0)
+    p = _POW10_U64[frac]
+    mant = np.where(ndot > 0, (s_all // (p * np.uint64(10))) * p + s_all % p, s_all)
+    small = mant < np.uint64(1 << 53)
+    val = mant.astype(np.float64) / _POW10_FLOAT[frac]
+    big = np.flatnonzero(ok & ~small)
+    if len(big):
+        if _POW10_LD is None:  # pragma: no cover - platform dependent
+            ok[big] = False
+        else:
+            q = mant[big].astype(np.longdouble) / _POW10_LD[frac[big]]
+            dbl = q.astype(np.float64)
+            r = np.abs(q - dbl.astype(np.longdouble))
+            ulp = np.spacing(dbl).astype(np.longdouble)
+            ok[big[(r == ulp / 2) | (r == ulp / 4)]] = False
+            val[big] = dbl
+    out[ok] = np.where(neg, -val, val)[ok]
+    slow = np.flatnonzero(~ok & (lengths > 0))
     if len(slow):
         out[slow] = _floats_slow(buf, starts[slow], ends[slow])
     return out
@@ -955,11 +1032,6 @@ _ATTR_END = frozenset(b" \t\n\r\"'")
 _FIRST_TP = re.compile(rb"<([A-Za-z_][\w.\-]*:)?Trackpoint>")
 
 
-def _windows(buf: bytes, width: int) -> np.ndarray:
-    """Read-only view of every *width*-byte window of *buf* (row ``i`` starts at byte ``i``)."""
-    return np.ndarray((len(buf) - width + 1, width), dtype=np.uint8, buffer=buf, strides=(1, 1))
-
-
 def _tag_parts(content: bytes) -> tuple[int, bytes] | None:
     """Kind and qualified name of a tag from the bytes between ``<`` and ``>``.
 
@@ -1191,36 +1263,44 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     ]
     doc = _walk(buf, lt, te, codec, out_list, kinds_out, names_out, leaf)
 
-    # the fields, column by column
-    fields: dict[int, np.ndarray] = {}
+    # the fields: one conversion for all numbers, one for the times
     time_ns = np.full(ntp, _NAT, dtype=np.int64)
     naive_any = False
-    for fid in (_TIME, *_FIELD_IDS):
-        parts_k = [(members, j) for members, offsets in templates if (j := offsets.get(fid))]
-        if not parts_k:
-            continue
-        if len(parts_k) == 1 and len(parts_k[0][0]) == ntp:
-            k = None
-            tags = tp_open + parts_k[0][1]
-        else:
-            k = np.concatenate([members for members, _ in parts_k])
-            tags = np.concatenate([tp_open[members] + j for members, j in parts_k])
+    numeric = [f for f in _FIELD_IDS if any(f in offsets for _, offsets in templates)]
+    if len(templates) == 1:
+        offsets = templates[0][1]
+        if _TIME in offsets:
+            tags = tp_open + offsets[_TIME]
+            time_ns, naive = parse_times(buf, arr, te[tags] + 1, lt[tags + 1])
+            naive_any = bool(naive.any())
+        if numeric:
+            tags = (np.array([offsets[f] for f in numeric])[:, None] + tp_open).ravel()
+            block = parse_decimals(buf, arr, te[tags] + 1, lt[tags + 1]).reshape(-1, ntp)
+    else:
+        parts = [
+            (members, f, offsets[f])
+            for members, offsets in templates
+            for f in (_TIME, *numeric)
+            if f in offsets
+        ]
+        k = np.concatenate([members for members, _, _ in parts])
+        row = np.repeat(
+            [-1 if f == _TIME else numeric.index(f) for _, f, _ in parts],
+            [len(members) for members, _, _ in parts],
+        )
+        tags = np.concatenate([tp_open[members] + j for members, _, j in parts])
         vstart = te[tags] + 1
         vend = lt[tags + 1]
-        if fid == _TIME:
-            t_ns, naive = parse_times(buf, arr, vstart, vend)
-            if k is None:
-                time_ns = t_ns
-            else:
-                time_ns[k] = t_ns
+        is_time = row < 0
+        if is_time.any():
+            t_ns, naive = parse_times(buf, arr, vstart[is_time], vend[is_time])
+            time_ns[k[is_time]] = t_ns
             naive_any = bool(naive.any())
-            continue
-        values = parse_decimals(buf, arr, vstart, vend)
-        if k is not None:
-            out = np.full(ntp, np.nan)
-            out[k] = values
-            values = out
-        fields[fid] = values
+        if numeric:
+            num = ~is_time
+            block = np.full((len(numeric), ntp), np.nan)
+            block[row[num], k[num]] = parse_decimals(buf, arr, vstart[num], vend[num])
+    fields = {f: block[r] for r, f in enumerate(numeric)}
     return _Points(
         doc=doc,
         ntags=n,
