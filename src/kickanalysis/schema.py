@@ -111,8 +111,45 @@ def records_frame(
     return pd.DataFrame(data, index=index, copy=False)
 
 
+_EMPTY_SPLITS: pd.DataFrame | None = None
+
+
 def empty_splits() -> pd.DataFrame:
     """Return an empty frame with the split columns and dtypes."""
+    global _EMPTY_SPLITS
+    if _EMPTY_SPLITS is None:
+        import pandas as pd
+
+        _EMPTY_SPLITS = pd.DataFrame({c: pd.Series(dtype=d) for c, d in SPLIT_DTYPES.items()})
+    return _EMPTY_SPLITS.copy()
+
+
+def splits_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Build a frame with the split columns from arrays, without per-column casts.
+
+    Parameters
+    ----------
+    columns : dict of str to numpy.ndarray
+        One array per column of :data:`SPLIT_DTYPES` (missing float columns become NaN);
+        ``start_time`` / ``end_time`` as integer nanoseconds since the Unix epoch (UTC),
+        with ``numpy.iinfo(numpy.int64).min`` for an unknown time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`SPLIT_COLUMNS`, in order, with their dtypes.
+    """
     import pandas as pd
 
-    return pd.DataFrame({c: pd.Series(dtype=d) for c, d in SPLIT_DTYPES.items()})
+    n = len(columns["split"])
+    data: dict[str, object] = {}
+    for name, dtype in SPLIT_DTYPES.items():
+        values = columns.get(name)
+        if dtype.startswith("datetime"):
+            ns = np.asarray(values, dtype=np.int64)
+            data[name] = pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC")
+        elif values is None:
+            data[name] = np.full(n, np.nan)
+        else:
+            data[name] = np.asarray(values, dtype=dtype)
+    return pd.DataFrame(data, copy=False)

@@ -12,11 +12,11 @@ def fit_from_bytes(
     """Read FIT bytes into an :class:`Activity` (see :func:`kickanalysis.read_fit`)."""
     log = WarningLog(name, strict=strict)
     if engine == "native":
-        from .build import build_activity
+        from .build import NEEDED, build_activity
         from .decode import decode
 
-        fit = decode(data, name, log)
-        if not fit.messages:
+        fit = decode(data, name, log, only=NEEDED)
+        if not fit.counts:
             raise EmptyActivityError(name, "the FIT file holds no messages")
         return build_activity(fit, name, log)
     if engine == "fitparse":

@@ -14,7 +14,7 @@ import numpy as np
 
 from ...activity import Activity, Meta
 from ...errors import WarningLog
-from ...schema import SPLIT_DTYPES, empty_splits, records_frame
+from ...schema import empty_splits, records_frame, splits_frame
 from . import _profile
 from .decode import FIT_EPOCH_S, Column, FitData, MessageTable, _snake
 
@@ -22,6 +22,20 @@ SEMICIRCLE_TO_DEG = 180.0 / 2**31
 
 MESG_FILE_ID, MESG_SPORT, MESG_SESSION, MESG_LAP = 0, 12, 18, 19
 MESG_RECORD, MESG_EVENT, MESG_DEVICE_INFO, MESG_HR = 20, 21, 23, 132
+
+#: The messages an Activity is built from (the others are scanned and counted only).
+NEEDED = frozenset(
+    {
+        MESG_FILE_ID,
+        MESG_SPORT,
+        MESG_SESSION,
+        MESG_LAP,
+        MESG_RECORD,
+        MESG_EVENT,
+        MESG_DEVICE_INFO,
+        MESG_HR,
+    }
+)
 
 #: Sports whose cadence is counted per leg (strides per minute) and doubled to steps.
 FOOT_SPORTS = {
@@ -334,8 +348,6 @@ def _scaled(v: np.ndarray | None, factor: float) -> np.ndarray | None:
 
 
 def _laps(fit: FitData, start_ns: int | None, foot: bool):
-    import pandas as pd
-
     lap = fit.table(MESG_LAP)
     if lap is None or len(lap) == 0:
         return empty_splits()
@@ -364,9 +376,9 @@ def _laps(fit: FitData, start_ns: int | None, foot: bool):
     start_dist = np.concatenate(([0.0], np.cumsum(np.nan_to_num(dist))[:-1]))
     base = (start_ns / 1e9 - FIT_EPOCH_S) if start_ns is not None else (start[0] if n else 0.0)
 
-    def times(x: np.ndarray):
+    def times(x: np.ndarray) -> np.ndarray:
         ns = np.where(np.isnan(x), np.iinfo(np.int64).min, ((x + FIT_EPOCH_S) * 1e9).round())
-        return pd.to_datetime(ns.astype(np.int64), utc=True)
+        return ns.astype(np.int64)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         pace = np.where(speed > 0, 1000.0 / speed, np.nan)
@@ -391,8 +403,7 @@ def _laps(fit: FitData, start_ns: int | None, foot: bool):
         "elevation_loss_m": get("total_descent"),
         "partial": np.zeros(n, dtype=bool),
     }
-    frame = pd.DataFrame(data)
-    return frame.astype({k: v for k, v in SPLIT_DTYPES.items() if not k.endswith("_time")})
+    return splits_frame(data)
 
 
 def _sessions(fit: FitData) -> list[dict[str, Any]]:
@@ -444,7 +455,7 @@ def build_activity(fit: FitData, name: str, log: WarningLog) -> Activity:
     start_time = sessions[0]["start_time"] if sessions and sessions[0]["start_time"] else None
     if start_time is None and len(records):
         start_time = records.index[0]
-    counts = {t.name: len(t) for t in fit.messages.values()}
+    counts = fit.counts or {t.name: len(t) for t in fit.messages.values()}
     extra = {
         "file_type": device.pop("file_type"),
         "time_created": device.pop("time_created"),

@@ -97,8 +97,9 @@ def crc16(data: bytes | memoryview | np.ndarray, crc: int = 0) -> int:
     # a non-zero starting crc must be advanced past the padding too: treat it as a
     # contribution placed before the padded data, i.e. advance it by pad + n bytes.
     state = 0
+    low, high = adv_low.tolist(), adv_high.tolist()  # Python ints: no numpy scalars in the loop
     for part in parts.tolist():
-        state = int(adv_low[state & 0xFF]) ^ int(adv_high[state >> 8]) ^ part
+        state = low[state & 0xFF] ^ high[state >> 8] ^ part
     if crc:
         state ^= _advance(crc, n)
     return state

@@ -123,6 +123,8 @@ class FitData:
     messages: dict[int, MessageTable]
     headers: list[dict]
     bytes_used: int
+    #: number of messages of every type in the file, decoded or not
+    counts: dict[str, int] = field(default_factory=dict)
 
     def table(self, num: int) -> MessageTable | None:
         return self.messages.get(num)
@@ -652,8 +654,10 @@ def _segmented_cumsum(delta: np.ndarray, reset: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- file level
-def decode(data: bytes, name: str, log: WarningLog) -> FitData:
-    """Decode every message of a FIT byte string (chained files included).
+def decode(
+    data: bytes, name: str, log: WarningLog, only: set[int] | frozenset[int] | None = None
+) -> FitData:
+    """Decode the messages of a FIT byte string (chained files included).
 
     Parameters
     ----------
@@ -663,6 +667,10 @@ def decode(data: bytes, name: str, log: WarningLog) -> FitData:
         Source name for messages.
     log : WarningLog
         Collects repairs (CRC mismatch, truncation); raises under ``strict``.
+    only : set of int, optional
+        Global message numbers to decode (all by default). Every message is still
+        scanned, checked and counted; when the file uses compressed timestamp headers,
+        every type is decoded, because their times chain through all messages.
 
     Returns
     -------
@@ -763,13 +771,21 @@ def decode(data: bytes, name: str, log: WarningLog) -> FitData:
         ]
         dev.load(fd_parts)
         parts_by_global[MESG_FIELD_DESCRIPTION] = fd_parts
+    compressed = any(d.ts_offsets for d in all_defs)
     for gnum, defs in by_global.items():
-        if gnum == MESG_FIELD_DESCRIPTION:
+        if gnum == MESG_FIELD_DESCRIPTION or (
+            only is not None and gnum not in only and not compressed
+        ):
             continue
         parts_by_global[gnum] = [_decode_definition(d, window(d.size), dev.types) for d in defs]
     tables = {g: _merge(g, parts, dev) for g, parts in parts_by_global.items()}
-    _resolve_compressed_timestamps(all_defs, tables)
-    return FitData(tables, headers, stop)
+    if compressed:
+        _resolve_compressed_timestamps(all_defs, tables)
+    counts: dict[str, int] = {}
+    for gnum, defs in by_global.items():
+        mname = _profile.MESSAGES.get(gnum, (f"unknown_{gnum}",))[0]
+        counts[mname] = sum(len(d.starts) + sum(c for _, c in d.runs) for d in defs)
+    return FitData(tables, headers, stop, counts)
 
 
 def check_corrupt(name: str, message: str, offset: int) -> CorruptFileError:
