@@ -259,3 +259,17 @@ def test_fitparse_engine_same_shape(path: Path) -> None:
         for col in ("lat_deg", "distance_m", "heart_rate_bpm"):
             np.testing.assert_allclose(native.records[col], other.records[col], rtol=1e-12)
     assert list(native.laps.columns) == list(other.laps.columns)
+
+
+def test_devices_and_session_in_meta() -> None:
+    """device_info gives the paired sensors; session gives sport and totals."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        act = ka.read(REAL / "fit" / "fitdecode__garmin-fr935-cr.fit")
+    products = {d["product"] for d in act.meta.extra["devices"]}
+    assert {"fr935", "hrm_tri"} <= products
+    strap = next(d for d in act.meta.extra["devices"] if d["product"] == "hrm_tri")
+    assert strap["serial_number"] == 3921365037 and strap["software_version"] == 43.0
+    assert act.meta.manufacturer == "garmin" and act.meta.product == "fr935"
+    assert act.meta.sport == "swimming"
+    assert act.meta.extra["message_counts"]["hr"] == 1432

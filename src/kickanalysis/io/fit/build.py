@@ -170,6 +170,40 @@ def _device(fit: FitData) -> dict[str, Any]:
     return out
 
 
+def _devices(fit: FitData) -> list[dict[str, Any]]:
+    """The devices of the ``device_info`` messages (watch, straps, pods), last state each."""
+    info = fit.table(MESG_DEVICE_INFO)
+    if info is None or len(info) == 0:
+        return []
+    n = len(info)
+
+    def column(name: str) -> list:
+        vals = info.get(name)
+        return [None] * n if vals is None else [None if v != v else v for v in vals.tolist()]
+
+    idx, manu, prod = column("device_index"), column("manufacturer"), column("product")
+    serial, sw = column("serial_number"), column("software_version")
+    battery = column("battery_status")
+    names = info.columns.get("product_name")
+    devices: dict[tuple, dict[str, Any]] = {}
+    for i in range(n):
+        maker = _enum_name("manufacturer", manu[i])
+        product = names.values[i] if names is not None and names.values.dtype == object else None
+        if product is None and prod[i] is not None:
+            garmin = maker in ("garmin", "dynastream", "dynastream_oem", "tacx")
+            product = _enum_name("garmin_product", prod[i]) if garmin else str(int(prod[i]))
+        key = (idx[i], maker, product, serial[i])
+        devices[key] = {
+            "device_index": None if idx[i] is None else int(idx[i]),
+            "manufacturer": maker,
+            "product": product,
+            "serial_number": None if serial[i] is None else int(serial[i]),
+            "software_version": sw[i],
+            "battery_status": _enum_name("battery_status", battery[i]),
+        }
+    return list(devices.values())
+
+
 def _sport(fit: FitData) -> tuple[str | None, str | None]:
     for num in (MESG_SESSION, MESG_SPORT, MESG_LAP):
         t = fit.table(num)
@@ -464,6 +498,7 @@ def build_activity(fit: FitData, name: str, log: WarningLog) -> Activity:
         "chained_files": len(fit.headers),
         "timed": timed,
         "sessions": sessions,
+        "devices": _devices(fit),
         "message_counts": counts,
     }
     if not len(records):
