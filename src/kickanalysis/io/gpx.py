@@ -175,7 +175,8 @@ def gpx_from_bytes(
     * **Cadence**: Garmin/Suunto/Strava write *per-leg* (or crank) revolutions per
       minute, e.g. 85 for a run at 170 steps/min. For running, walking, hiking and an
       unknown sport ``cadence_spm = 2 * cad`` (unknown sport: with a warning); for
-      cycling the crank rpm is stored unchanged. ``cadence_rpm`` keeps the raw value.
+      cycling the crank rpm goes to ``cadence_rpm`` and ``cadence_spm`` stays NaN, as in
+      the FIT reader.
     * **Extensions** are matched on local names, whatever the namespace prefix:
       ``hr``/``heartrate``, ``cad``/``cadence``, ``atemp``/``temp``, ``speed``,
       ``course``, ``power``/``PowerInWatts``.
@@ -1363,6 +1364,8 @@ def _build_activity(raw: _Raw, name: str, log: WarningLog) -> Activity:
     for b in brk:
         if b + 1 < n and seg[b + 1] == seg[b]:
             speed[b] = speed[b + 1]
+    if not has_t.any():
+        speed = np.full(n, np.nan)  # a route: the 1 s spacing is made up, so is any speed
     ext_speed = values.get("speed")
     if ext_speed is not None and not np.isnan(ext_speed).all():
         speed = np.where(np.isnan(ext_speed), speed, ext_speed)
@@ -1383,7 +1386,7 @@ def _build_activity(raw: _Raw, name: str, log: WarningLog) -> Activity:
     if cad is not None and not np.isnan(cad).all():
         low = (sport or "").lower()
         if any(w in low for w in _CYCLING_WORDS):
-            cols["cadence_spm"] = cad
+            extra["cadence_rpm"] = cad  # crank revolutions, not steps (as the FIT reader)
         else:
             if not any(w in low for w in _FOOT_WORDS) and np.nanmax(cad) > 0:
                 log.assumed(
@@ -1391,11 +1394,12 @@ def _build_activity(raw: _Raw, name: str, log: WarningLog) -> Activity:
                     "run: cadence_spm = 2 * cad"
                 )
             cols["cadence_spm"] = 2.0 * cad
-        extra["cadence_rpm"] = cad
     course = values.get("course")
     if course is not None and not np.isnan(course).all():
         extra["course_deg"] = course
     records = schema.records_frame(t, cols, extra=extra or None)
+    if not has_t.any():
+        records["elapsed_s"] = np.nan  # no time in the file: no elapsed time either
 
     manufacturer, product = _device(raw.creator)
     meta = Meta(
