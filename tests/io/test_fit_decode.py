@@ -883,6 +883,7 @@ def test_no_record_has_a_timestamp(engine):
     assert not rec.index.hasnans and rec.index.is_monotonic_increasing
     assert (rec.index[1:] - rec.index[:-1]).total_seconds().tolist() == [1.0, 1.0]
     assert act.meta.extra["timed"] is False
+    assert rec["elapsed_s"].isna().all()  # no time in the file: no elapsed time
     with pytest.raises(CorruptFileError):
         ka.read_fit(b.build(), engine=engine, strict=True)
 

@@ -340,6 +340,8 @@ def _records(fit: FitData, sport: str | None, log: WarningLog) -> tuple[Any, int
         core = {k: v[order] for k, v in core.items()}
         extra = {k: v[order] for k, v in extra.items()}
     frame = records_frame(time_ns, core, extra=extra)
+    if missing.all():
+        frame["elapsed_s"] = np.nan  # the 1 s spacing is made up: no elapsed time
     return frame, int(time_ns[0])
 
 
