@@ -236,10 +236,26 @@ _MASK_LAST = np.array(
 _BYTE_ONES = np.uint64(0x0101010101010101)
 
 
-def _count_bytes(mask: np.ndarray) -> np.ndarray:
-    """Per row, the number of True in an ``(n, 8 * k)`` boolean array (``k <= 3``)."""
-    words = mask.view(np.uint64).sum(axis=1, dtype=np.uint64)  # each byte <= 3
-    return ((words * _BYTE_ONES) >> np.uint64(56)).astype(np.int64)
+def _count_bytes(mask: np.ndarray, nw: int) -> np.ndarray:
+    """Per row, the number of True in an ``(n, 8 * nw)`` boolean array (``nw <= 3``)."""
+    words = mask.view(np.uint64)
+    total = words[:, 0].copy()
+    for j in range(1, nw):
+        total += words[:, j]  # each byte stays <= 3
+    return ((total * _BYTE_ONES) >> np.uint64(56)).astype(np.int64)
+
+
+def _tail_masks(nw: int) -> np.ndarray:
+    """Masks keeping the last ``k`` bytes of ``nw`` little-endian words, ``k = 0 ... 8 nw``."""
+    out = np.zeros((8 * nw + 1, nw), dtype=np.uint64)
+    for k in range(8 * nw + 1):
+        for j in range(nw):
+            out[k, j] = _MASK_LAST[min(max(k - 8 * (nw - 1 - j), 0), 8)]
+    return out
+
+
+_MASK_TAIL = {nw: _tail_masks(nw).view(f"V{8 * nw}").ravel() for nw in (1, 2, 3)}
+_CHUNK = 8192  # numbers converted at a time
 
 
 def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -250,8 +266,7 @@ def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.nda
     buf : bytes
         The buffer *arr* views.
     arr : numpy.ndarray
-        ``uint8`` view of *buf* (unused; kept for the signature shared with
-        :func:`parse_times`).
+        ``uint8`` view of *buf*.
     starts, ends : numpy.ndarray
         Byte spans of the numbers.
 
@@ -265,21 +280,37 @@ def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.nda
 
     Notes
     -----
-    Each number is read right-aligned into a row of bytes, so every column has a fixed
-    decimal place; the digits (the point counted as a zero digit) give the integer
-    ``S``, and the mantissa ``M`` (the digits without the point) follows from ``S`` by
-    an integer division. ``M / 10**f`` is correctly rounded in double precision when
-    ``M < 2**53`` (Clinger's fast path: both operands are exact); larger mantissas are
-    divided in 64-bit-mantissa ``longdouble`` and rounded to double, which is correct
-    unless the long-double quotient lies exactly halfway between two doubles (then
-    ``float()`` decides).
+    Each number is read right-aligned into a row of 8, 16 or 24 bytes, so every column
+    has a fixed decimal place. Eight digits at a time become an integer with three
+    multiply-shift-mask steps on 64-bit words (SWAR); with the point counted as a zero
+    digit they give the integer ``S``, and the mantissa ``M`` (the digits without the
+    point) follows from ``S`` by an integer division. ``M / 10**f`` is correctly rounded
+    in double precision when ``M < 2**53`` (Clinger's fast path: both operands are
+    exact); larger mantissas are divided in 64-bit-mantissa ``longdouble`` and rounded to
+    double, which is correct unless the long-double quotient lies exactly halfway
+    between two doubles (then ``float()`` decides). The numbers are converted in chunks
+    that keep the temporary arrays small (fresh pages of large temporaries cost more
+    than the arithmetic).
     """
     n = len(starts)
-    out = np.full(n, np.nan)
     if n == 0:
-        return out
+        return np.full(0, np.nan)
     if int(ends.min()) < 24:  # no room before the first span: pad
         return parse_decimals(b"\0" * 24 + buf, arr, starts + 24, ends + 24)
+    if n <= _CHUNK:
+        return _decimals_chunk(buf, arr, starts, ends)
+    out = np.empty(n)
+    for i in range(0, n, _CHUNK):
+        out[i : i + _CHUNK] = _decimals_chunk(
+            buf, arr, starts[i : i + _CHUNK], ends[i : i + _CHUNK]
+        )
+    return out
+
+
+def _decimals_chunk(
+    buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    n = len(starts)
     lengths = ends - starts
     # the last 8, 16 or 24 bytes up to each end as little-endian words, bytes before the
     # span zeroed: row r of ``rows`` is the number right-aligned
@@ -287,19 +318,21 @@ def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.nda
     width = 8 * nw
     windows = np.ndarray((len(buf) - width + 1,), dtype=f"V{width}", buffer=buf, strides=(1,))
     w = windows[ends - width].view(np.uint64).reshape(n, nw)
-    for j in range(nw):
-        w[:, j] &= _MASK_LAST[np.clip(lengths - 8 * (nw - 1 - j), 0, 8)]
+    w &= _MASK_TAIL[nw][np.minimum(lengths, width)].view(np.uint64).reshape(n, nw)
     rows = w.view(np.uint8)
     digit = rows - np.uint8(48)
     isdig = digit < 10
     dot = rows == 46
+    bad = ~(isdig | dot)
+    bad &= rows != 0
     digit *= isdig
-    first = arr[starts] if len(arr) == len(buf) else np.frombuffer(buf, np.uint8)[starts]
+    first = np.frombuffer(buf, np.uint8)[starts]
     neg = first == 45
-    ndig = _count_bytes(isdig)
-    ndot = _count_bytes(dot)
-    nother = _count_bytes(rows != 0) - ndig - ndot - (neg | (first == 43))
-    ok = (lengths <= width) & (nother == 0) & (ndig >= 1) & (ndot <= 1) & (ndig + ndot <= 19)
+    sign = neg | (first == 43)
+    ndot = _count_bytes(dot, nw)
+    # only digits, at most one point, a leading sign; 1 to 19 digits and point
+    body = lengths - sign
+    ok = (_count_bytes(bad, nw) == sign) & (ndot <= 1) & (body - ndot >= 1) & (body <= 19)
     # eight digits per word to an integer (SWAR); the point counts as a zero digit
     d = digit.view(np.uint64)
     d = (d * np.uint64(10) + (d >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
@@ -308,18 +341,18 @@ def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.nda
     s_all = d[:, nw - 1].copy()
     for j in range(nw - 1):
         s_all += d[:, j] * _POW10_U64[8 * (nw - 1 - j)]
-    # column of the point: a word holding one 0x01 byte at k, times 0x0102...08, has
-    # k + 1 in its top byte
-    at = (dot.view(np.uint64) * np.uint64(0x0102030405060708)) >> np.uint64(56)
-    dotcol = np.zeros(n, dtype=np.int64)
-    for j in range(nw):
-        dotcol += np.where(at[:, j] > 0, at[:, j].astype(np.int64) + (8 * j - 1), 0)
-    frac = np.where(ok & (ndot > 0), width - 1 - dotcol, 0)
+    # decimal places after the point: a word holding a single 0x01 byte at k, times
+    # 0x0807...01, has 8 - k in its top byte
+    at = ((dot.view(np.uint64) * np.uint64(0x0807060504030201)) >> np.uint64(56)).view(np.int64)
+    frac = at[:, nw - 1].copy()
+    for j in range(nw - 1):
+        frac += at[:, j] + (at[:, j] > 0) * (8 * (nw - 1 - j))
+    frac = np.where(ok & (frac > 0), frac - 1, 0)
     p = _POW10_U64[frac]
-    mant = np.where(ndot > 0, (s_all // (p * np.uint64(10))) * p + s_all % p, s_all)
-    small = mant < np.uint64(1 << 53)
+    q = s_all // p  # the integer part, times ten (the point is a zero digit)
+    mant = np.where(ndot > 0, s_all - q * p + (q // np.uint64(10)) * p, s_all)
     val = mant.astype(np.float64) / _POW10_FLOAT[frac]
-    big = np.flatnonzero(ok & ~small)
+    big = np.flatnonzero(ok & (mant >= np.uint64(1 << 53)))
     if len(big):
         if _POW10_LD is None:  # pragma: no cover - platform dependent
             ok[big] = False
@@ -330,11 +363,12 @@ def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.nda
             ulp = np.spacing(dbl).astype(np.longdouble)
             ok[big[(r == ulp / 2) | (r == ulp / 4)]] = False
             val[big] = dbl
-    out[ok] = np.where(neg, -val, val)[ok]
+    np.negative(val, out=val, where=neg)
+    val[~ok] = np.nan
     slow = np.flatnonzero(~ok & (lengths > 0))
     if len(slow):
-        out[slow] = _floats_slow(buf, starts[slow], ends[slow])
-    return out
+        val[slow] = _floats_slow(buf, starts[slow], ends[slow])
+    return val
 
 
 def parse_times(
