@@ -14,7 +14,7 @@ import numpy as np
 
 from ...activity import Activity, Meta
 from ...errors import WarningLog
-from ...schema import empty_splits, records_frame, splits_frame
+from ...schema import RECORD_COLUMNS, empty_splits, records_frame, splits_frame
 from . import _profile
 from .decode import FIT_EPOCH_S, Column, FitData, MessageTable, _snake
 
@@ -345,18 +345,7 @@ def _records(fit: FitData, sport: str | None, log: WarningLog) -> tuple[Any, int
     return frame, int(time_ns[0])
 
 
-_CORE_NAMES = {
-    "elapsed_s",
-    "lat_deg",
-    "lon_deg",
-    "elevation_m",
-    "distance_m",
-    "speed_mps",
-    "heart_rate_bpm",
-    "cadence_spm",
-    "power_w",
-    "temperature_c",
-}
+_CORE_NAMES = frozenset(RECORD_COLUMNS)
 
 
 def _heart_rate(
