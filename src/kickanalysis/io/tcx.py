@@ -371,6 +371,86 @@ def _decimals_chunk(
     return val
 
 
+def _times_uniform(buf: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
+    """UTC nanoseconds of timestamps that all share one layout, or None.
+
+    The common case of a TCX file: every ``<Time>`` is written alike, as
+    ``YYYY-MM-DDTHH:MM:SS`` with the same number of fraction digits (none to nine) and a
+    ``Z`` or a ``±hh:mm`` offset. The layout is taken from the first timestamp and
+    verified for all of them, byte by byte; the fields are read by column. None (the
+    general parser decides) when the layout differs anywhere, or a date or time field is
+    out of range.
+    """
+    n = len(starts)
+    width = int(ends[0] - starts[0])
+    if not 20 <= width <= 35 or not (ends - starts == width).all():
+        return None
+    first = buf[int(starts[0]) : int(ends[0])]
+    if first[-1:] == b"Z":
+        body = width - 1
+    elif first[-6:-5] in (b"+", b"-") and first[-3:-2] == b":":
+        body = width - 6
+    else:
+        return None
+    nfrac = body - 20 if body > 19 else 0
+    if nfrac > 9 or (nfrac and first[19:20] != b"."):
+        return None
+    pattern = bytearray(first)
+    is_digit = np.zeros(width, dtype=bool)
+    for c in (*range(0, 4), 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, *range(20, 20 + nfrac)):
+        is_digit[c] = True
+    if body < width - 1:  # an offset: its sign varies
+        is_digit[[width - 5, width - 4, width - 2, width - 1]] = True
+        pattern[width - 6] = 43  # '+', or '-' (below)
+    rows = np.ndarray((len(buf) - width + 1,), dtype=f"V{width}", buffer=buf, strides=(1,))
+    rows = rows[starts].view(np.uint8).reshape(n, width)
+    digit = rows - np.uint8(48)
+    expected = np.frombuffer(bytes(pattern), np.uint8)
+    valid = np.where(is_digit, digit < 10, rows == expected)
+    if body < width - 1:
+        valid[:, width - 6] |= rows[:, width - 6] == 45
+    if not valid.all():
+        return None
+
+    def number(*cols: int) -> np.ndarray:
+        out = digit[:, cols[0]].astype(np.int64)
+        for c in cols[1:]:
+            out *= 10
+            out += digit[:, c]
+        return out
+
+    year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
+    secs = number(11, 12) * 3600 + number(14, 15) * 60 + number(17, 18)
+    if int(secs.max()) >= 86400 or (number(14, 15) > 59).any() or (number(17, 18) > 59).any():
+        return None
+    # days since the epoch, per distinct date (usually one or two per file)
+    key = (year * 100 + month) * 100 + day
+    if (key == key[0]).all():
+        uniq, inverse = key[:1], None
+    else:
+        uniq, inverse = np.unique(key, return_inverse=True)
+    from datetime import date
+
+    days = []
+    for k in uniq.tolist():
+        y, md = divmod(k, 10000)
+        if not 1678 <= y <= 2261:
+            return None
+        try:
+            days.append(date(y, md // 100, md % 100).toordinal() - 719163)
+        except ValueError:
+            return None
+    day_arr = np.asarray(days, dtype=np.int64)
+    secs += (day_arr[0] if inverse is None else day_arr[inverse.ravel()]) * 86400
+    if body < width - 1:
+        offset = number(width - 5, width - 4) * 3600 + number(width - 2, width - 1) * 60
+        secs -= np.where(rows[:, width - 6] == 45, -offset, offset)
+    ns = secs * 1_000_000_000
+    if nfrac:
+        ns += number(*range(20, 20 + nfrac)) * 10 ** (9 - nfrac)
+    return ns
+
+
 def parse_times(
     buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -395,10 +475,20 @@ def parse_times(
     """
     n = len(starts)
     nat = np.iinfo(np.int64).min
-    ns = np.full(n, nat, dtype=np.int64)
     naive = np.zeros(n, dtype=bool)
     if n == 0:
-        return ns, naive
+        return np.full(n, nat, dtype=np.int64), naive
+    if n <= _CHUNK:
+        uniform = _times_uniform(buf, starts, ends)
+    else:
+        parts = [
+            _times_uniform(buf, starts[i : i + _CHUNK], ends[i : i + _CHUNK])
+            for i in range(0, n, _CHUNK)
+        ]
+        uniform = None if any(p is None for p in parts) else np.concatenate(parts)
+    if uniform is not None:
+        return uniform, naive
+    ns = np.full(n, nat, dtype=np.int64)
     # trim surrounding whitespace
     starts = starts.copy()
     ends = ends.copy()
@@ -496,12 +586,12 @@ def _times_slow(buf: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple[np.nd
     for k, text in enumerate(texts):
         try:
             ts = pd.Timestamp(text)
-        except (ValueError, OverflowError):
+            if ts is pd.NaT:
+                continue
+            ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+            out[k] = ts.as_unit("ns").value
+        except (ValueError, OverflowError):  # includes OutOfBoundsDatetime
             continue
-        if ts is pd.NaT:
-            continue
-        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-        out[k] = ts.as_unit("ns").value
     return out, naive & (out != np.iinfo(np.int64).min)
 
 
