@@ -1156,6 +1156,24 @@ _ATTR_END = frozenset(b" \t\n\r\"'")
 _FIRST_TP = re.compile(rb"<([A-Za-z_][\w.\-]*:)?Trackpoint>")
 
 
+def _angle_brackets(arr: np.ndarray) -> np.ndarray:
+    """Positions of every ``<`` and ``>`` in *arr* (``0x3C`` and ``0x3E`` differ only in
+    bit 1), found in slices whose scratch arrays stay small."""
+    step = 1 << 17
+    if len(arr) <= step:
+        return np.flatnonzero(np.bitwise_or(arr, 2) == 62)
+    scratch = np.empty(step, dtype=np.uint8)
+    hit = np.empty(step, dtype=bool)
+    out = []
+    for i in range(0, len(arr), step):
+        part = arr[i : i + step]
+        m = len(part)
+        np.bitwise_or(part, 2, out=scratch[:m])
+        np.equal(scratch[:m], 62, out=hit[:m])
+        out.append(np.flatnonzero(hit[:m]) + i)
+    return np.concatenate(out)
+
+
 def _tag_parts(content: bytes) -> tuple[int, bytes] | None:
     """Kind and qualified name of a tag from the bytes between ``<`` and ``>``.
 
@@ -1206,11 +1224,14 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     _Points or None
         The trackpoints, or None where an assumption does not hold.
     """
-    buf = b"\0" * _PAD + data + b"\0" * _PAD
+    buf = data
     arr = np.frombuffer(buf, dtype=np.uint8)
-    pos = np.flatnonzero((arr == 60) | (arr == 62))
+    pos = _angle_brackets(arr)
     if len(pos) < 4 or len(pos) % 2:
         return None
+    if pos[-2] + 17 > len(buf):  # the tag keys read 16 bytes after each '<'
+        buf = data + b"\0" * 32
+        arr = np.frombuffer(buf, dtype=np.uint8)
     lt = pos[0::2]
     te = pos[1::2]
     if not ((arr[lt] == 60).all() and (arr[te] == 62).all()):
@@ -1292,9 +1313,9 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         return None
 
     # each template in Python: names, nesting, the tag index of each field
-    templates: list[tuple[np.ndarray, dict[int, int]]] = []
+    templates: list[tuple[np.ndarray | None, dict[int, int]]] = []
     for g, r in enumerate(reps):
-        members = np.flatnonzero(group == g) if len(reps) > 1 else np.arange(ntp)
+        members = np.flatnonzero(group == g) if len(reps) > 1 else None
         t0 = int(tp_open[r])
         offsets: dict[int, int] = {}
         stack: list[bytes] = []
@@ -1319,7 +1340,9 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
             if e - s - 1 >= 16:
                 # the key covers 15 bytes: compare the whole tag of every member
                 width = e - s + 1
-                rows = _windows(buf, width)[lt[tp_open[members] + j]]
+                opens = tp_open if members is None else tp_open[members]
+                rows = np.ndarray((len(buf) - width + 1,), f"V{width}", buf, strides=(1,))
+                rows = rows[lt[opens + j]].view(np.uint8).reshape(-1, width)
                 if not (rows == arr[s : e + 1]).all():
                     return None
             kinds.append(kind)
@@ -1388,42 +1411,43 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     doc = _walk(buf, lt, te, codec, out_list, kinds_out, names_out, leaf)
 
     # the fields: one conversion for all numbers, one for the times
+    numeric = [f for f in _FIELD_IDS if any(f in offsets for _, offsets in templates)]
+    time_parts: list[tuple[Any, np.ndarray]] = []
+    num_parts: list[tuple[Any, int, np.ndarray]] = []
+    for members, offsets in templates:
+        opens = tp_open if members is None else tp_open[members]
+        if _TIME in offsets:
+            time_parts.append((members, opens + offsets[_TIME]))
+        num_parts += [
+            (members, r, opens + offsets[f]) for r, f in enumerate(numeric) if f in offsets
+        ]
+
+    def spans(tag_arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        tags = tag_arrays[0] if len(tag_arrays) == 1 else np.concatenate(tag_arrays)
+        return te[tags] + 1, lt[tags + 1]
+
     time_ns = np.full(ntp, _NAT, dtype=np.int64)
     naive_any = False
-    numeric = [f for f in _FIELD_IDS if any(f in offsets for _, offsets in templates)]
-    if len(templates) == 1:
-        offsets = templates[0][1]
-        if _TIME in offsets:
-            tags = tp_open + offsets[_TIME]
-            time_ns, naive = parse_times(buf, arr, te[tags] + 1, lt[tags + 1])
-            naive_any = bool(naive.any())
-        if numeric:
-            tags = (np.array([offsets[f] for f in numeric])[:, None] + tp_open).ravel()
-            block = parse_decimals(buf, arr, te[tags] + 1, lt[tags + 1]).reshape(-1, ntp)
-    else:
-        parts = [
-            (members, f, offsets[f])
-            for members, offsets in templates
-            for f in (_TIME, *numeric)
-            if f in offsets
-        ]
-        k = np.concatenate([members for members, _, _ in parts])
-        row = np.repeat(
-            [-1 if f == _TIME else numeric.index(f) for _, f, _ in parts],
-            [len(members) for members, _, _ in parts],
-        )
-        tags = np.concatenate([tp_open[members] + j for members, _, j in parts])
-        vstart = te[tags] + 1
-        vend = lt[tags + 1]
-        is_time = row < 0
-        if is_time.any():
-            t_ns, naive = parse_times(buf, arr, vstart[is_time], vend[is_time])
-            time_ns[k[is_time]] = t_ns
-            naive_any = bool(naive.any())
-        if numeric:
-            num = ~is_time
+    if time_parts:
+        t_ns, naive = parse_times(buf, arr, *spans([tags for _, tags in time_parts]))
+        naive_any = bool(naive.any())
+        if time_parts[0][0] is None:
+            time_ns = t_ns
+        else:
+            at = 0
+            for members, tags in time_parts:
+                time_ns[members] = t_ns[at : at + len(tags)]
+                at += len(tags)
+    if num_parts:
+        values = parse_decimals(buf, arr, *spans([tags for _, _, tags in num_parts]))
+        if num_parts[0][0] is None and len(num_parts) == len(numeric):
+            block = values.reshape(len(numeric), ntp)
+        else:
             block = np.full((len(numeric), ntp), np.nan)
-            block[row[num], k[num]] = parse_decimals(buf, arr, vstart[num], vend[num])
+            at = 0
+            for members, r, tags in num_parts:
+                block[r, slice(None) if members is None else members] = values[at : at + len(tags)]
+                at += len(tags)
     fields = {f: block[r] for r, f in enumerate(numeric)}
     return _Points(
         doc=doc,
