@@ -28,11 +28,15 @@ _LAZY = {
     "read_tcx": "kickanalysis.io",
     "write_fit": "kickanalysis.io",
     "write_gpx": "kickanalysis.io",
+    "SimulatedRun": "kickanalysis.simulate",
+    "simulate_course": "kickanalysis.simulate",
+    "simulate_run": "kickanalysis.simulate",
 }
 
 if TYPE_CHECKING:
     from .activity import Activity, Meta
     from .io import read, read_fit, read_gpx, read_tcx, write_fit, write_gpx
+    from .simulate import SimulatedRun, simulate_course, simulate_run
 
 __all__ = [
     "Activity",
@@ -41,12 +45,15 @@ __all__ = [
     "EmptyActivityError",
     "KickAnalysisError",
     "Meta",
+    "SimulatedRun",
     "UnknownFormatError",
     "__version__",
     "read",
     "read_fit",
     "read_gpx",
     "read_tcx",
+    "simulate_course",
+    "simulate_run",
     "write_fit",
     "write_gpx",
 ]
