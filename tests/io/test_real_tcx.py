@@ -174,3 +174,21 @@ def test_real_malformed_tcx():
     assert np.isnan(act.records["lat_deg"].iloc[-1])  # the last trackpoint has only a time
     with pytest.raises(ka.errors.CorruptFileError):
         ka.read_tcx(path, strict=True)
+
+
+@pytest.mark.parametrize("path", TCX_FILES, ids=lambda p: p.name)
+def test_real_tcx_fast_path_equals_general_path(path, monkeypatch):
+    """The template fast path reads every real file, exactly as the general scanner does."""
+    import kickanalysis.io.tcx as tcx
+    from kickanalysis.io.source import load
+
+    data, name = load(path)
+    assert tcx._fast_points(*tcx._normalise_encoding(data, name)) is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        fast = tcx.tcx_from_bytes(data, name)
+        monkeypatch.setattr(tcx, "_FAST_PATH", False)
+        general = tcx.tcx_from_bytes(data, name)
+    pd.testing.assert_frame_equal(fast.records, general.records, check_exact=True)
+    pd.testing.assert_frame_equal(fast.laps, general.laps, check_exact=True)
+    assert fast.meta == general.meta

@@ -475,3 +475,262 @@ def test_garbage_raises_kickanalysis_error(data):
         warnings.simplefilter("ignore", DataQualityWarning)
         with pytest.raises(KickAnalysisError):
             tcx_from_bytes(data, "<garbage>")
+
+
+# --------------------------------------------------------------------------------------
+# the template fast path against the general scanner
+
+
+def both_paths(data: bytes, monkeypatch) -> tuple:
+    """Read *data* with the fast path allowed and with the general scanner only."""
+    import kickanalysis.io.tcx as tcx
+
+    def run():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                act = tcx_from_bytes(data, "<test>")
+            except KickAnalysisError as exc:
+                act = f"{type(exc).__name__}: {exc}"
+        return act, [str(w.message) for w in caught]
+
+    fast, fast_warnings = run()
+    monkeypatch.setattr(tcx, "_FAST_PATH", False)
+    general, general_warnings = run()
+    monkeypatch.setattr(tcx, "_FAST_PATH", True)
+    assert fast_warnings == general_warnings
+    return fast, general
+
+
+def fast_path_taken(data: bytes) -> bool:
+    import kickanalysis.io.tcx as tcx
+
+    return tcx._fast_points(*tcx._normalise_encoding(data, "<test>")) is not None
+
+
+def assert_same(fast, general) -> None:
+    if isinstance(fast, str) or isinstance(general, str):  # an error
+        assert fast == general
+        return
+    pd.testing.assert_frame_equal(fast.records, general.records, check_exact=True)
+    pd.testing.assert_frame_equal(fast.laps, general.laps, check_exact=True)
+    assert fast.meta == general.meta
+
+
+def varied_track(n: int = 12) -> str:
+    """Trackpoints of several templates: some without HR, position or extension."""
+    out = "<Track>"
+    for i in range(n):
+        out += tp(
+            t(i),
+            lat=None if i % 5 == 3 else 40.0 + i * 1e-4,
+            lon=-105.0,
+            alt=1600.0 + i,
+            dist=float(i * 3),
+            hr=None if i % 4 == 1 else 120 + i,
+            cad=80 + i,
+            ext="" if i % 3 == 2 else f"<ns3:Speed>{2.5 + i / 10}</ns3:Speed>",
+        )
+    return out + "</Track>"
+
+
+FAST_DOCS = {
+    "one template": BASIC,
+    "several templates": doc(lap(varied_track())),
+    "two laps, pause": doc(
+        lap(varied_track(5) + varied_track(4).replace(t(0), t(30)), head="<Calories>5</Calories>")
+        + lap(varied_track(3).replace(t(0), t(90)), start=t(90))
+    ),
+    "prefixed names": doc(
+        lap("<Track>" + tp(t(0), hr=99, p="tcx:") + tp(t(1), hr=98, p="tcx:") + "</Track>"),
+        ns='xmlns:tcx="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" '
+        'xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2"',
+    )
+    .replace(b"<Lap ", b"<tcx:Lap ")
+    .replace(b"</Lap>", b"</tcx:Lap>"),
+    "offset times with fractions": doc(
+        lap(
+            "<Track>"
+            + "".join(tp(f"2021-04-16T15:37:{53 + i}.{i}25+02:00", hr=90 + i) for i in range(4))
+            + "</Track>"
+        )
+    ),
+    "17-digit numbers": doc(
+        lap(
+            "<Track>"
+            + "".join(
+                tp(t(i), 46.158643048256636 + i * 1e-5, -1.1469579208642244, alt=4.800000190734863)
+                for i in range(5)
+            )
+            + "</Track>"
+        )
+    ),
+    "duplicate field, last one wins": doc(
+        lap(
+            "<Track>"
+            + tp(t(0), hr=99).replace(
+                "</Trackpoint>", "<HeartRateBpm><Value>77</Value></HeartRateBpm></Trackpoint>"
+            )
+            * 1
+            + tp(t(1), hr=98)
+            + "</Track>"
+        )
+    ),
+    "Value outside HeartRateBpm": doc(
+        lap("<Track>" + tp(t(0), ext="<ns3:Value>5</ns3:Value>") + tp(t(1)) + "</Track>")
+    ),
+    "trackpoint without a time": doc(lap("<Track>" + tp(None) + tp(t(1)) + tp(t(2)) + "</Track>")),
+    "self-closing trackpoint": doc(
+        lap("<Track>" + tp(t(0)) + "<Trackpoint/>" + tp(t(1)) + "</Track>")
+    ),
+    "trackpoints out of order": doc(lap("<Track>" + tp(t(5)) + tp(t(1)) + tp(t(3)) + "</Track>")),
+}
+
+FALLBACK_DOCS = {
+    "comment": doc(lap("<Track><!-- c -->" + tp(t(0)) + tp(t(1)) + "</Track>")),
+    "'>' in text": BASIC.replace(b"Easy &amp; short", b"a > b"),
+    "trackpoint with an attribute": doc(
+        lap(
+            "<Track>"
+            + tp(t(0))
+            + tp(t(1)).replace("<Trackpoint>", '<Trackpoint a="1">')
+            + "</Track>"
+        )
+    ),
+    "long tags that differ": doc(
+        lap(
+            "<Track>"
+            + tp(t(0), ext="<ns3:Speed>1</ns3:Speed>").replace(
+                "<ns3:TPX>", '<ns3:TPX a="1234567890">'
+            )
+            + tp(t(1), ext="<ns3:Speed>2</ns3:Speed>").replace(
+                "<ns3:TPX>", '<ns3:TPX a="1234567891">'
+            )
+            + "</Track>"
+        )
+    ),
+    "a lap inside a trackpoint": doc(
+        lap(
+            "<Track>"
+            + tp(t(0)).replace("</Trackpoint>", "<Lap/></Trackpoint>")
+            + tp(t(1))
+            + "</Track>"
+        )
+    ),
+    "unclosed element": doc(lap("<Track>" + tp(t(0)) + tp(t(1)) + "</Track>")).replace(
+        b"</Activity>", b"<Foo></Activity>"
+    ),
+    "truncated": doc(lap("<Track>" + tp(t(0)) + tp(t(1)) + tp(t(2)) + "</Track>"))[:-120],
+    "more templates than the fast path groups": doc(
+        lap(
+            "<Track>"
+            + "".join(
+                tp(t(i)).replace("</Trackpoint>", f"<X{i}>1</X{i}></Trackpoint>") for i in range(70)
+            )
+            + "</Track>"
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FAST_DOCS)
+def test_fast_path_equals_general_path(name, monkeypatch):
+    data = FAST_DOCS[name]
+    assert fast_path_taken(data)
+    assert_same(*both_paths(data, monkeypatch))
+
+
+@pytest.mark.parametrize("name", FALLBACK_DOCS)
+def test_fast_path_falls_back(name, monkeypatch):
+    data = FALLBACK_DOCS[name]
+    assert not fast_path_taken(data)
+    assert_same(*both_paths(data, monkeypatch))
+
+
+def test_fast_path_values_several_templates(monkeypatch):
+    fast, general = both_paths(FAST_DOCS["several templates"], monkeypatch)
+    rec = fast.records
+    hr = [np.nan if i % 4 == 1 else 120.0 + i for i in range(12)]
+    np.testing.assert_array_equal(rec["heart_rate_bpm"], hr)
+    np.testing.assert_array_equal(rec["lat_deg"].isna(), [i % 5 == 3 for i in range(12)])
+    np.testing.assert_array_equal(rec["cadence_rpm"], [80.0 + i for i in range(12)])
+    dup = both_paths(FAST_DOCS["duplicate field, last one wins"], monkeypatch)[0]
+    assert dup.records["heart_rate_bpm"].tolist() == [77.0, 98.0]
+    other = both_paths(FAST_DOCS["Value outside HeartRateBpm"], monkeypatch)[0]
+    assert other.records["heart_rate_bpm"].isna().all()
+
+
+def test_records_frame_matches_schema():
+    from kickanalysis.io.tcx import _records_frame
+
+    time_ns = np.array([0, 10**9, 3 * 10**9], dtype=np.int64) + 1_600_000_000 * 10**9
+    cols = {"lat_deg": np.array([1.0, 2.0, 3.0]), "heart_rate_bpm": np.array([1.0, np.nan, 2.0])}
+    extra = {"cadence_rpm": np.array([80.0, 81.0, 82.0])}
+    want = schema.records_frame(time_ns, cols, extra=extra)
+    got = _records_frame(time_ns, {**dict.fromkeys(schema.RECORD_COLUMNS), **cols}, extra)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_parse_decimals_correctly_rounded():
+    import random
+    import struct
+
+    rng = random.Random(3)
+    texts = []
+    for _ in range(20000):
+        kind = rng.random()
+        if kind < 0.3:
+            texts.append(repr(rng.uniform(-1e4, 1e4)))
+        elif kind < 0.5:
+            texts.append(repr(struct.unpack("f", struct.pack("f", rng.uniform(-200, 200)))[0]))
+        elif kind < 0.8:
+            digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 21)))
+            cut = rng.randint(0, len(digits))
+            texts.append(rng.choice(["", "-", "+"]) + digits[:cut] + "." + digits[cut:])
+        else:
+            texts.append(rng.choice(["", ".", "-", "1.2.3", "1e5", " 7 ", "nan", "-0", "5.", ".5"]))
+    # exactly halfway between two doubles: ties to even, decided by float()
+    texts += ["9007199254740993", "9007199254740995", "0.30000000000000004", "-0.0"]
+    raw = [x.encode() for x in texts]
+    buf = b"".join(raw) + b"\0" * 64
+    starts = np.cumsum([0] + [len(x) for x in raw[:-1]])
+    ends = starts + np.array([len(x) for x in raw])
+    got = parse_decimals(buf, np.frombuffer(buf, np.uint8), starts, ends)
+
+    def ref(x: bytes) -> float:
+        try:
+            return float(x)
+        except ValueError:
+            return np.nan
+
+    want = np.array([ref(x) for x in raw])
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        [f"2021-04-16T13:37:{s:02d}Z" for s in range(50)],
+        [f"2020-02-29T23:59:{s:02d}.{s:03d}Z" for s in range(50)],
+        [f"2021-12-31T23:00:{s:02d}.123456-05:30" for s in range(50)],
+        [f"2021-06-01T01:00:{s:02d}+02:00" for s in range(50)],
+        ["2021-02-29T00:00:00Z", "2021-03-01T00:00:00Z"],  # invalid date: general path
+        ["2021-04-16T13:37:53Z", "2021-04-16T13:37:54.5Z", "2021-04-16 13:37:55"],
+    ],
+)
+def test_parse_times_uniform_layout_matches_pandas(texts):
+    raw = [x.encode() for x in texts]
+    buf = b"\0" * 8 + b"".join(raw) + b"\0" * 64
+    starts = 8 + np.cumsum([0] + [len(x) for x in raw[:-1]])
+    ends = starts + np.array([len(x) for x in raw])
+    ns, naive = parse_times(buf, np.frombuffer(buf, np.uint8), starts, ends)
+    for text, value, is_naive in zip(texts, ns.tolist(), naive.tolist()):
+        try:
+            ts = pd.Timestamp(text)
+        except ValueError:
+            assert value == np.iinfo(np.int64).min
+            continue
+        assert is_naive == (ts.tzinfo is None)
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        assert value == ts.value, text

@@ -1,11 +1,18 @@
 """Garmin Training Center (TCX) reader.
 
-The reader never builds a Python object per trackpoint. The document is scanned once as a
-byte array with numpy: every ``<`` and ``>`` is located, tags are classified by a key made
-of the last 16 bytes of their qualified name, nesting is verified vectorised, and the text
-of the leaf elements inside ``<Trackpoint>`` is converted column by column (numbers with a
-vectorised decimal parser, times with a vectorised ISO-8601 parser). Only the few elements
-outside trackpoints (activity, laps, creator) are walked in Python.
+The reader never builds a Python object per trackpoint. The document is scanned as a byte
+array with numpy: every ``<`` and ``>`` is located, and the text of the leaf elements
+inside ``<Trackpoint>`` is converted in bulk (numbers with a vectorised, correctly rounded
+decimal parser; times with a vectorised ISO-8601 parser). Only the few elements outside
+trackpoints (activity, laps, creator) are walked in Python.
+
+Two paths lead there. The *template* fast path (:func:`_fast_points`) serves the common,
+clean document: ``<`` and ``>`` alternate, and trackpoints come in a few templates of
+byte-identical tags, so every field sits at a fixed tag offset from its trackpoint's
+opening tag. Every assumption is verified (exact tag keys, each template's nesting, every
+tag outside trackpoints) and anything unexpected falls back to the general scanner
+(:func:`_scan`), which classifies every tag by a key made of the last 16 bytes of its
+qualified name and verifies the nesting vectorised. Both give identical results.
 
 Conventions (decided from the real files, see the tests):
 
@@ -92,7 +99,6 @@ _NAME_TERM = np.zeros(256, dtype=bool)
 _NAME_TERM[[0, 9, 10, 13, 32, 47, 62]] = True
 _WS = np.zeros(256, dtype=bool)
 _WS[[9, 10, 13, 32]] = True
-_POW10_INT = 10 ** np.arange(19, dtype=np.int64)
 _POW10_FLOAT = 10.0 ** np.arange(23)
 _NS_WEIGHTS = 10 ** np.arange(8, -1, -1, dtype=np.int64)  # fraction digit weights [ns]
 _NAT = np.iinfo(np.int64).min
@@ -190,11 +196,6 @@ def _line_of(data: bytes, offset: int) -> int:
 
 # --------------------------------------------------------------------------------------
 # vectorised conversions
-
-
-def _windows(buf: bytes, width: int) -> np.ndarray:
-    """Read-only view of every *width*-byte window of *buf* (row ``i`` starts at byte ``i``)."""
-    return np.ndarray((len(buf) - width + 1, width), dtype=np.uint8, buffer=buf, strides=(1, 1))
 
 
 def _gather(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
