@@ -943,6 +943,13 @@ def simulate_run(
         base_speed = float(np.mean([v for _, _, v in segs]))
     finish_m = float(distance_m) if distance_m is not None else None
     finish_s = float(duration_s) if duration_s is not None else None
+    # the planned duration [s] (mixed segments: their estimated time)
+    if finish_s is not None:
+        plan_s = finish_s
+    elif finish_m is not None:
+        plan_s = finish_m / base_speed
+    else:
+        plan_s = sum(a if k == "s" else a / v for k, a, v in segs)
     if (finish_m is not None and finish_m <= 0) or (finish_s is not None and finish_s <= 0):
         raise ValueError("the run must have a positive distance or duration")
 
@@ -986,7 +993,7 @@ def simulate_run(
             set_m = sp.count * sp.duration_s * speed + (sp.count - 1) * sp.recovery_s * base_speed
             trig, at = "m", max(0.0, finish_m - 600.0 - set_m)
         else:
-            trig, at = "s", max(0.0, finish_s - 240.0 - set_s)
+            trig, at = "s", max(0.0, plan_s - 240.0 - set_s)
         blocks.append(_Block("strides", trig, at, phases))
     if interval_spec is not None and interval_spec.reps > 0:
         sp = interval_spec
@@ -1018,7 +1025,7 @@ def simulate_run(
         elif finish_m is not None:
             trig, at = "m", min(2000.0, 0.25 * finish_m)
         else:
-            trig, at = "s", min(720.0, 0.25 * finish_s)
+            trig, at = "s", min(720.0, 0.25 * plan_s)
         blocks.append(_Block("intervals", trig, at, phases))
     for p in pause_specs:
         if (p.at_m is None) == (p.at_s is None):
@@ -1039,7 +1046,7 @@ def simulate_run(
             kick_block = _Block(
                 "kick",
                 "s",
-                finish_s - kick_spec.distance_m / est,
+                plan_s - kick_spec.distance_m / est,
                 [_Phase("kick", None, "finish", 0.0)],
             )
     blocks.sort(key=lambda b: (b.trigger, b.at))
@@ -1048,7 +1055,7 @@ def simulate_run(
     shape_a = (negative_split_pct or 0.0) / 50.0
 
     def base_target(t: float, d: float) -> float:
-        f = d / finish_m if finish_m is not None else t / finish_s
+        f = d / finish_m if finish_m is not None else t / plan_s
         f = min(max(f, 0.0), 1.0)
         v = base_speed
         if segs is not None:
@@ -1063,7 +1070,7 @@ def simulate_run(
     seg_state = {"k": 0, "t0": 0.0, "d0": 0.0}
 
     # ---------------------------------------------------------------- integrate
-    max_steps = int((finish_s if finish_s is not None else finish_m / base_speed * 3 + 3600) + 10)
+    max_steps = int(finish_s if finish_s is not None else 3 * plan_s + 3600) + 10
     wobble = _ar1(rng, max_steps + 2, variation, _VARIATION_TAU_S)
     t_arr = [0.0]
     d_arr = [0.0]
@@ -1164,7 +1171,7 @@ def simulate_run(
                 pending.pop(0)
                 active, phase_k, phase_t0, phase_d0, held = b, 0, float(t), d, -1
         if fade_spec is not None and fade_at is None:
-            f = d / finish_m if finish_m is not None else t / finish_s
+            f = d / finish_m if finish_m is not None else t / plan_s
             if f >= fade_spec.start_fraction:
                 fade_at = (float(t), d)
 
@@ -1198,9 +1205,9 @@ def simulate_run(
             if abs(gap) < 0.05:
                 step = gap
             v_new = max(0.0, v + step)
+        v = float(v_new)
         t += 1
-        d += v_new
-        v = v_new
+        d += v
         t_arr.append(float(t))
         d_arr.append(d)
         v_arr.append(v)
@@ -1460,7 +1467,7 @@ def simulate_run(
             start_time=pd.Timestamp(start_ns + int(round(f_t * _NS)), tz="UTC"),
             start_elapsed_s=f_t,
             start_distance_m=f_d,
-            slowdown_pct=fade_spec.slowdown_pct,
+            slowdown_pct=float(fade_spec.slowdown_pct),
             speed_before_mps=(f_d - before) / (f_t - t_before) if f_t > t_before else float("nan"),
             speed_last_km_mps=(total_m - last) / (total_s - t_last),
         )
