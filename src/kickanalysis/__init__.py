@@ -31,11 +31,25 @@ _LAZY = {
     "SimulatedRun": "kickanalysis.simulate",
     "simulate_course": "kickanalysis.simulate",
     "simulate_run": "kickanalysis.simulate",
+    "derive": "kickanalysis.signal",
+    "elevation_gain_loss": "kickanalysis.signal",
+    "gap_factor": "kickanalysis.signal",
+    "grade_adjusted_speed": "kickanalysis.signal",
+    "moving": "kickanalysis.signal",
+    "moving_time_s": "kickanalysis.signal",
 }
 
 if TYPE_CHECKING:
     from .activity import Activity, Meta
     from .io import read, read_fit, read_gpx, read_tcx, write_fit, write_gpx
+    from .signal import (
+        derive,
+        elevation_gain_loss,
+        gap_factor,
+        grade_adjusted_speed,
+        moving,
+        moving_time_s,
+    )
     from .simulate import SimulatedRun, simulate_course, simulate_run
 
 __all__ = [
@@ -48,6 +62,12 @@ __all__ = [
     "SimulatedRun",
     "UnknownFormatError",
     "__version__",
+    "derive",
+    "elevation_gain_loss",
+    "gap_factor",
+    "grade_adjusted_speed",
+    "moving",
+    "moving_time_s",
     "read",
     "read_fit",
     "read_gpx",

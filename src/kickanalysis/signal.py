@@ -420,8 +420,8 @@ def moving(
     Examples
     --------
     >>> import kickanalysis as ka
-    >>> act = ka.read("data/samples/easy_strides.fit")  # doctest: +SKIP
-    >>> ka.signal.moving(act).mean()  # doctest: +SKIP
+    >>> act = ka.read("data/samples/easy_run_strides.fit")  # doctest: +SKIP
+    >>> ka.moving(act).mean()  # doctest: +SKIP
     """
     records, meta = _split(data)
     t, ref = _time_s(records, meta)
@@ -468,8 +468,8 @@ def moving_time_s(
     Examples
     --------
     >>> import kickanalysis as ka
-    >>> act = ka.read("data/samples/easy_strides.fit")  # doctest: +SKIP
-    >>> ka.signal.moving_time_s(act)  # doctest: +SKIP
+    >>> act = ka.read("data/samples/easy_run_strides.fit")  # doctest: +SKIP
+    >>> ka.moving_time_s(act)  # doctest: +SKIP
     """
     records, meta = _split(data)
     m = moving(
@@ -763,7 +763,8 @@ def distance_source(data: Activity | pd.DataFrame, *, max_speed_mps: float = 12.
     Examples
     --------
     >>> import kickanalysis as ka
-    >>> ka.signal.distance_source(ka.read("data/samples/race_5k_kick.gpx"))  # doctest: +SKIP
+    >>> from kickanalysis import signal
+    >>> signal.distance_source(ka.read("data/samples/race_5k_kick.gpx"))  # doctest: +SKIP
     'positions'
     """
     records, meta = _split(data)
@@ -814,7 +815,8 @@ def clean_distance(
     --------
     >>> import kickanalysis as ka
     >>> act = ka.read("data/samples/race_5k_kick.fit")  # doctest: +SKIP
-    >>> ka.signal.clean_distance(act)[-1]  # doctest: +SKIP
+    >>> from kickanalysis import signal
+    >>> signal.clean_distance(act)[-1]  # doctest: +SKIP
     """
     records, meta = _split(data)
     if source == "auto":
@@ -1335,8 +1337,8 @@ def derive(
     Examples
     --------
     >>> import kickanalysis as ka
-    >>> act = ka.read("data/samples/hilly_10k.gpx")  # doctest: +SKIP
-    >>> ka.signal.derive(act, gap_model="strava2017").describe()  # doctest: +SKIP
+    >>> act = ka.read("data/samples/course_10k.gpx")  # doctest: +SKIP
+    >>> ka.derive(act, gap_model="strava2017").describe()  # doctest: +SKIP
     """
     import pandas as pd
 
