@@ -525,3 +525,29 @@ def test_shorthands_and_mappings():
     assert sim.truth.fade.slowdown_pct == 5.0
     with pytest.raises(TypeError):
         ka.simulate_run(distance_m=1000, strides={"number": 3})
+
+
+def test_blocks_start_in_order_of_their_marks():
+    sim = ka.simulate_run(
+        distance_m=5000,
+        pauses=[PauseSpec(at_m=3000, duration_s=20), PauseSpec(at_s=300, duration_s=30)],
+        seed=2,
+    )
+    pauses = sim.truth.pauses
+    assert pauses["duration_s"].tolist() == [30.0, 20.0]
+    assert 300 <= pauses["start_elapsed_s"].iloc[0] <= 305
+    assert pauses["start_distance_m"].iloc[1] == pytest.approx(3000.0, abs=10.0)
+
+
+def test_kick_cuts_a_stride_short():
+    sim = ka.simulate_run(
+        distance_m=3000,
+        strides=StrideSpec(count=4, duration_s=20, recovery_s=60, start_m=2300),
+        kick=400,
+        seed=2,
+    )
+    strides, kick = sim.truth.strides, sim.truth.kick
+    assert kick.start_distance_m == 2600.0
+    assert (strides["end_distance_m"] <= 2600.0 + 6.0).all()
+    s = sim.truth.samples
+    assert (s["phase"][s["distance_m"] > 2610] == "kick").all()

@@ -38,8 +38,9 @@ The model, step by step (all at 1 s resolution):
 5. **Heart rate.** A first-order response with a dead time of 4 s to an effort-driven
    target (grade-adjusted speed), faster on the way up (τ 30 s) than on the way down
    (τ 50 s), as in the first-order models of heart rate kinetics (Stirling et al. 2008,
-   *J. Nonlinear Math. Phys.* 15 Suppl. 3:426-436; compared with second-order models in
-   Hunt et al. 2021, *BioMed. Eng. OnLine* 20:41, doi:10.1186/s12938-021-00875-7), plus
+   *J. Nonlinear Math. Phys.* 15 Suppl. 3:426-436; first- and second-order models are
+   compared in *Identification of heart rate dynamics during treadmill exercise*,
+   BioMed. Eng. OnLine 2021, doi:10.1186/s12938-021-00875-7), plus
    cardiovascular drift of ``hr_drift_bpm_per_h`` (Coyle & González-Alonso 2001,
    *Exerc. Sport Sci. Rev.* 29(2):88-92) and 1 bpm measurement noise.
 6. **Recording.** Every second (``sampling="1s"``) or "smart" (1–8 s gaps, long when
@@ -900,6 +901,14 @@ def simulate_run(
     SimulatedRun
         ``.activity`` (the recording) and ``.truth`` (a :class:`RunTruth`).
 
+    Notes
+    -----
+    Strides, intervals and stops are blocks that start when their distance or time is
+    reached, one at a time (a block that falls due while another runs waits for it).
+    The kick starts at its mark even during a stride or repetition (cutting it short)
+    and ends the plan: nothing planned after it happens. Half and split times include
+    stops. The model and its sources are described in :mod:`kickanalysis.simulate`.
+
     Raises
     ------
     ValueError
@@ -1156,9 +1165,13 @@ def simulate_run(
                 held = -1
                 if phase_k >= len(active.phases):
                     active = None
-        if active is None and kick_block is not None and kick_t0 is None:
+        if kick_block is not None and kick_t0 is None:
             kb = kick_block
-            if (kb.trigger == "m" and d >= kb.at) or (kb.trigger == "s" and t >= kb.at):
+            due = (kb.trigger == "m" and d >= kb.at) or (kb.trigger == "s" and t >= kb.at)
+            busy = active is not None and active.phases[phase_k].kind == "stop"
+            if due and not busy:
+                if active is not None:  # the kick cuts short a stride or a repetition
+                    close_phase(active.phases[phase_k], float(t), d)
                 active, phase_k, phase_t0, phase_d0 = kb, 0, float(t), d
                 pending = []  # nothing else after the kick starts
                 kick_t0, kick_d0 = float(t), d
@@ -1166,10 +1179,11 @@ def simulate_run(
                 ks = kick_spec
                 kick_speed = ks.speed_mps or kick_base * (1 + ks.speed_increase_pct / 100.0)
         if active is None and pending:
-            b = pending[0]
-            if (b.trigger == "m" and d >= b.at) or (b.trigger == "s" and t >= b.at):
-                pending.pop(0)
-                active, phase_k, phase_t0, phase_d0, held = b, 0, float(t), d, -1
+            for b in pending:  # the first block that is due (one at a time)
+                if (b.trigger == "m" and d >= b.at) or (b.trigger == "s" and t >= b.at):
+                    pending.remove(b)
+                    active, phase_k, phase_t0, phase_d0, held = b, 0, float(t), d, -1
+                    break
         if fade_spec is not None and fade_at is None:
             f = d / finish_m if finish_m is not None else t / plan_s
             if f >= fade_spec.start_fraction:
