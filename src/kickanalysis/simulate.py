@@ -1052,6 +1052,8 @@ def simulate_run(
             )
         else:
             est = base_speed * (1 + kick_spec.speed_increase_pct / 100.0)
+            if kick_spec.distance_m / est >= plan_s:
+                raise ValueError("the kick is longer than the run")
             kick_block = _Block(
                 "kick",
                 "s",
