@@ -93,21 +93,31 @@ def records_frame(
     nat = time_ns == np.iinfo(np.int64).min
     if start_ns is None:
         start_ns = int(time_ns[~nat][0]) if (~nat).any() else 0
+    extra = {k: v for k, v in (extra or {}).items() if k not in RECORD_COLUMNS}
+    names = [*RECORD_COLUMNS, *extra]
+    index = pd.DatetimeIndex(time_ns.view("datetime64[ns]"), name="time").tz_localize("UTC")
+    if all(np.asarray(v).dtype.kind == "f" for v in extra.values()):
+        # one float block, filled column by column and wrapped without a copy: the frame
+        # costs its own size once, not twice (pandas would consolidate a dict of arrays)
+        block = np.empty((len(names), n), dtype=np.float64)
+        np.subtract(time_ns, start_ns, out=block[0], casting="unsafe")
+        block[0] /= 1e9
+        block[0][nat] = np.nan
+        for row, name in enumerate(names[1:], start=1):
+            values = columns.get(name) if row < len(RECORD_COLUMNS) else extra[name]
+            if values is None:
+                block[row] = np.nan
+            else:
+                block[row] = values
+        return pd.DataFrame(block.T, index=index, columns=names, copy=False)
     elapsed = (time_ns - start_ns) / 1e9
     if nat.any():
         elapsed[nat] = np.nan
     data: dict[str, np.ndarray] = {"elapsed_s": elapsed}
     for name in RECORD_COLUMNS[1:]:
         values = columns.get(name)
-        if values is None:
-            data[name] = np.full(n, np.nan)
-        else:
-            data[name] = np.asarray(values, dtype="float64")
-    if extra:
-        for name, values in extra.items():
-            if name not in data:
-                data[name] = values
-    index = pd.DatetimeIndex(time_ns.view("datetime64[ns]"), name="time").tz_localize("UTC")
+        data[name] = np.full(n, np.nan) if values is None else np.asarray(values, dtype="float64")
+    data.update(extra)
     return pd.DataFrame(data, index=index, copy=False)
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "STRAVA2017_GRADE_RANGE",
     "clean_distance",
     "derive",
+    "elevation_gain_loss_cumulative",
     "distance_from_positions",
     "distance_source",
     "elevation_gain_loss",
@@ -1080,47 +1081,98 @@ def elevation_gain_loss(elevation_m: Any, *, threshold_m: float = 2.0) -> tuple[
     >>> elevation_gain_loss([100, 101, 100, 101, 110, 109, 110, 104])
     (10.0, 6.0)
     """
-    e = _f64(elevation_m)
-    e = e[np.isfinite(e)]
-    if len(e) < 2:
+    gain, loss = elevation_gain_loss_cumulative(elevation_m, threshold_m=threshold_m)
+    if len(gain) == 0:
         return 0.0, 0.0
-    # keep only the turning points (vectorised), the loop runs over those
-    d = np.diff(e)
-    e = np.concatenate(([e[0]], e[1:][d != 0]))
-    if len(e) >= 3:
-        s = np.sign(np.diff(e))
-        turn = np.concatenate(([True], s[1:] != s[:-1], [True]))
-        e = e[turn]
-    gain = loss = 0.0
-    lo = hi = float(e[0])
+    return float(gain[-1]), float(loss[-1])
+
+
+def elevation_gain_loss_cumulative(
+    elevation_m: Any, *, threshold_m: float = 2.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Climb and descent so far, sample by sample, with a hysteresis threshold.
+
+    The same zig-zag filter as :func:`elevation_gain_loss` (whose totals are the last
+    values here): a climb counts once it is confirmed, from the valley to the peak, and
+    within a confirmed climb the gain is credited as the elevation reaches new highs
+    (likewise for descents and new lows). Splits difference these series.
+
+    Parameters
+    ----------
+    elevation_m : array_like
+        Elevation [m], in recording order; NaN values are skipped.
+    threshold_m : float, default 2.0
+        Hysteresis [m]: the smallest climb or descent that counts.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Cumulative gain and loss [m] at each sample (non-decreasing, starting at 0).
+
+    Examples
+    --------
+    >>> g, l = elevation_gain_loss_cumulative([100, 101, 100, 101, 110, 109, 110, 104])
+    >>> g.tolist(), l.tolist()
+    ([0.0, 1.0, 1.0, 1.0, 10.0, 10.0, 10.0, 10.0], [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 6.0])
+    """
+    e = _f64(elevation_m)
+    n = len(e)
+    inc_gain = np.zeros(n)
+    inc_loss = np.zeros(n)
+    idx = np.flatnonzero(np.isfinite(e))
+    if len(idx) < 2:
+        return np.cumsum(inc_gain), np.cumsum(inc_loss)
+    v = e[idx]
+    # keep only the turning points (vectorised); the loop below runs over those
+    keep = np.concatenate(([True], np.diff(v) != 0))
+    idx, v = idx[keep], v[keep]
+    if len(v) >= 3:
+        sgn = np.sign(np.diff(v))
+        turn = np.concatenate(([True], sgn[1:] != sgn[:-1], [True]))
+        idx, v = idx[turn], v[turn]
+    legs: list[tuple[int, int, int]] = []  # (start index, end index, +1 climb / -1 descent)
+    lo_i = hi_i = 0
     direction = 0
-    turn_v = ext = float(e[0])
-    for x in e[1:].tolist():
+    turn_i = ext_i = 0
+    vals = v.tolist()
+    for k in range(1, len(vals)):
+        x = vals[k]
         if direction == 0:
-            lo = min(lo, x)
-            hi = max(hi, x)
-            if hi - lo >= threshold_m:
-                if x == hi:
-                    direction, turn_v, ext = 1, lo, hi
+            if x < vals[lo_i]:
+                lo_i = k
+            if x > vals[hi_i]:
+                hi_i = k
+            if vals[hi_i] - vals[lo_i] >= threshold_m:
+                if k == hi_i:
+                    direction, turn_i, ext_i = 1, lo_i, hi_i
                 else:
-                    direction, turn_v, ext = -1, hi, lo
+                    direction, turn_i, ext_i = -1, hi_i, lo_i
         elif direction > 0:
-            if x > ext:
-                ext = x
-            elif ext - x >= threshold_m:
-                gain += ext - turn_v
-                direction, turn_v, ext = -1, ext, x
+            if x > vals[ext_i]:
+                ext_i = k
+            elif vals[ext_i] - x >= threshold_m:
+                legs.append((turn_i, ext_i, 1))
+                direction, turn_i, ext_i = -1, ext_i, k
         else:
-            if x < ext:
-                ext = x
-            elif x - ext >= threshold_m:
-                loss += turn_v - ext
-                direction, turn_v, ext = 1, ext, x
-    if direction > 0:
-        gain += ext - turn_v
-    elif direction < 0:
-        loss += turn_v - ext
-    return float(gain), float(loss)
+            if x < vals[ext_i]:
+                ext_i = k
+            elif x - vals[ext_i] >= threshold_m:
+                legs.append((turn_i, ext_i, -1))
+                direction, turn_i, ext_i = 1, ext_i, k
+    if direction != 0:
+        legs.append((turn_i, ext_i, direction))
+    for a_k, b_k, sign in legs:
+        a, b = int(idx[a_k]), int(idx[b_k])
+        seg = e[a : b + 1]
+        if sign > 0:
+            run = np.fmax.accumulate(np.where(np.isnan(seg), -np.inf, seg))
+            credit = np.clip(run - e[a], 0.0, e[b] - e[a])
+            inc_gain[a + 1 : b + 1] += np.diff(credit)
+        else:
+            run = np.fmin.accumulate(np.where(np.isnan(seg), np.inf, seg))
+            credit = np.clip(e[a] - run, 0.0, e[a] - e[b])
+            inc_loss[a + 1 : b + 1] += np.diff(credit)
+    return np.cumsum(inc_gain), np.cumsum(inc_loss)
 
 
 def grade(distance_m: Any, elevation_m: Any, *, window_m: float = 50.0) -> np.ndarray:
