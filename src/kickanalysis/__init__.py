@@ -22,6 +22,11 @@ __version__ = "0.1.0"
 _LAZY = {
     "Activity": "kickanalysis.activity",
     "Meta": "kickanalysis.activity",
+    "NegativeSplit": "kickanalysis.analysis",
+    "PacingProfile": "kickanalysis.analysis",
+    "negative_split": "kickanalysis.analysis",
+    "pacing_profile": "kickanalysis.analysis",
+    "splits": "kickanalysis.analysis",
     "read": "kickanalysis.io",
     "read_fit": "kickanalysis.io",
     "read_gpx": "kickanalysis.io",
@@ -41,6 +46,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .activity import Activity, Meta
+    from .analysis import NegativeSplit, PacingProfile, negative_split, pacing_profile, splits
     from .io import read, read_fit, read_gpx, read_tcx, write_fit, write_gpx
     from .signal import (
         derive,
@@ -54,6 +60,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Activity",
+    "NegativeSplit",
+    "PacingProfile",
+    "negative_split",
+    "pacing_profile",
+    "splits",
     "CorruptFileError",
     "DataQualityWarning",
     "EmptyActivityError",

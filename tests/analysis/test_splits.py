@@ -1,0 +1,171 @@
+"""splits(): exact boundaries, carry-over, partial last split, against planted truth."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SAMPLES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kickanalysis as ka
+from kickanalysis.analysis import parse_every
+from kickanalysis.errors import DataQualityWarning, EmptyActivityError
+from kickanalysis.schema import SPLIT_COLUMNS, SPLIT_DTYPES, records_frame
+
+
+def read_back(act, writer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return ka.read(writer(act))
+
+
+def synthetic(speeds_mps, dt_s=1.0, start="2024-05-01T07:00:00Z"):
+    """A run with the given per-sample speeds and exact device distance."""
+    n = len(speeds_mps) + 1
+    t = np.arange(n) * dt_s
+    d = np.concatenate(([0.0], np.cumsum(np.asarray(speeds_mps) * dt_s)))
+    t0 = pd.Timestamp(start).value
+    rec = records_frame(
+        t0 + np.round(t * 1e9).astype(np.int64),
+        {"distance_m": d, "speed_mps": np.concatenate(([speeds_mps[0]], speeds_mps))},
+    )
+    meta = ka.Meta(format="sim", source="synthetic", sport="running")
+    return ka.Activity(records=rec, laps=_empty(), meta=meta)
+
+
+def _empty():
+    from kickanalysis.schema import empty_splits
+
+    return empty_splits()
+
+
+def test_parse_every():
+    assert parse_every(1000) == ("distance", 1000.0)
+    assert parse_every("1km") == ("distance", 1000.0)
+    assert parse_every("1mi") == ("distance", 1609.344)
+    assert parse_every("400m") == ("distance", 400.0)
+    assert parse_every("0.5km") == ("distance", 500.0)
+    assert parse_every("5min") == ("time", 300.0)
+    assert parse_every("90s") == ("time", 90.0)
+    for bad in ("fast", "-1km", "0m", "3 parsecs"):
+        with pytest.raises(ValueError):
+            parse_every(bad)
+
+
+def test_boundaries_are_interpolated_exactly():
+    # 4 m/s for 600 s: 2400 m; 1 km boundaries at exactly 250 s and 500 s
+    act = synthetic(np.full(600, 4.0))
+    s = ka.splits(act, every="1km")
+    assert list(s.columns) == list(SPLIT_COLUMNS)
+    assert {c: str(s[c].dtype) for c in s.columns} == SPLIT_DTYPES
+    assert s["distance_m"].tolist() == [1000.0, 1000.0, 400.0]
+    np.testing.assert_allclose(s["duration_s"], [250.0, 250.0, 100.0])
+    np.testing.assert_allclose(s["end_elapsed_s"], [250.0, 500.0, 600.0])
+    assert s["partial"].tolist() == [False, False, True]
+    np.testing.assert_allclose(s["pace_s_per_km"], 250.0)
+    assert s["start_time"].iloc[1] == pd.Timestamp("2024-05-01T07:04:10Z")
+
+
+def test_boundary_between_two_samples_and_carry_over():
+    # 3.0 m/s then 3.5 m/s with 7 s sampling: boundaries fall between samples
+    speeds = np.concatenate((np.full(50, 3.0), np.full(60, 3.5)))
+    act = synthetic(speeds, dt_s=7.0)
+    s = ka.splits(act, every=1000)
+    # first 1000 m: 333.33 s at 3.0 m/s (1050 m run in 350 s)
+    assert s["duration_s"].iloc[0] == pytest.approx(1000 / 3.0)
+    # second: 50 m more at 3.0 (16.67 s) and 950 m at 3.5
+    assert s["duration_s"].iloc[1] == pytest.approx(50 / 3.0 + 950 / 3.5)
+    assert s["duration_s"].sum() == pytest.approx(act.records["elapsed_s"].iloc[-1])
+
+
+def test_time_splits():
+    act = synthetic(np.full(620, 3.0))
+    s = ka.splits(act, every="5min")
+    np.testing.assert_allclose(s["duration_s"], [300.0, 300.0, 20.0])
+    np.testing.assert_allclose(s["distance_m"], [900.0, 900.0, 60.0])
+    assert s["partial"].tolist() == [False, False, True]
+
+
+def test_heart_rate_is_time_weighted_and_max_per_split():
+    act = synthetic(np.full(500, 4.0))
+    hr = np.where(np.arange(501) <= 250, 150.0, 170.0)
+    hr[100] = 190.0
+    act.records["heart_rate_bpm"] = hr
+    s = ka.splits(act, every="1km")
+    assert s["heart_rate_mean_bpm"].iloc[1] == pytest.approx(170.0)
+    assert s["heart_rate_max_bpm"].tolist() == [190.0, 170.0]
+
+
+def test_no_samples():
+    act = synthetic(np.full(1, 3.0)).records.iloc[:1]
+    with pytest.raises(EmptyActivityError):
+        ka.splits(act)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("sampling", ["1s", "smart"])
+@pytest.mark.parametrize("pauses", [(), (60.0,)])
+def test_fit_splits_match_the_planted_truth(seed, sampling, pauses):
+    """Device distance (FIT): every full km within 0.5 s of the true split time."""
+    sim = ka.simulate_run(
+        distance_m=5000,
+        seed=seed,
+        sampling=sampling,
+        pauses=list(pauses),
+        distance_error_pct=0.0,
+        gps_noise_m=[2.0, 4.0][seed % 2],
+    )
+    truth = sim.truth.splits[~sim.truth.splits["partial"]]
+    s = ka.splits(read_back(sim.activity, ka.write_fit))
+    full = s[~s["partial"]]
+    assert len(full) == len(truth)
+    err = np.abs(full["duration_s"].to_numpy() - truth["duration_s"].to_numpy())
+    assert err.max() < 0.5
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    speeds=st.lists(st.floats(0.0, 7.0), min_size=5, max_size=400),
+    dt=st.sampled_from([1.0, 2.0, 5.0]),
+    every=st.sampled_from(["400m", "1km", "1mi", "2min", "5min", 333.3]),
+    shift_s=st.integers(-(10**8), 10**8),
+)
+def test_splits_sum_to_the_whole_and_ignore_time_shifts(speeds, dt, every, shift_s):
+    act = synthetic(np.asarray(speeds), dt_s=dt)
+    rec = act.records
+    if rec["distance_m"].iloc[-1] <= 0:
+        return
+    s = ka.splits(act, every=every)
+    assert s["duration_s"].sum() == pytest.approx(rec["elapsed_s"].iloc[-1], rel=1e-9, abs=1e-6)
+    assert s["distance_m"].sum() == pytest.approx(rec["distance_m"].iloc[-1], rel=1e-9, abs=1e-6)
+    assert (s["duration_s"] >= -1e-9).all() and (s["distance_m"] >= -1e-9).all()
+    shifted = act.records.copy()
+    shifted.index = shifted.index + pd.Timedelta(seconds=shift_s)
+    s2 = ka.splits(ka.Activity(records=shifted, laps=act.laps, meta=act.meta), every=every)
+    cols = ["distance_m", "duration_s", "moving_s"]
+    pd.testing.assert_frame_equal(s[cols], s2[cols])
+    assert (s2["start_time"] - s["start_time"] == pd.Timedelta(seconds=shift_s)).all()
+
+
+def test_resampling_changes_little():
+    """A 1 Hz run and the same run sampled every 3 s give nearly the same splits."""
+    sim = ka.simulate_run(distance_m=4000, seed=11, distance_error_pct=0.0)
+    act = read_back(sim.activity, ka.write_fit)
+    sparse = ka.Activity(records=act.records.iloc[::3], laps=act.laps, meta=act.meta)
+    a, b = ka.splits(act), ka.splits(sparse)
+    full = ~a["partial"] & ~b["partial"]
+    assert np.abs(a["duration_s"][full] - b["duration_s"][full]).max() < 1.5
+
+
+def test_device_laps_agree_with_computed_splits_on_the_sample():
+    act = ka.read(SAMPLES / "race_5k_kick.fit")
+    s = ka.splits(act)
+    laps = act.laps
+    assert list(laps.columns) == list(s.columns)
+    full = min(len(laps), len(s)) - 1
+    # the device's auto-laps close at the first sample past each km: within 2 s
+    assert np.abs(laps["duration_s"][:full] - s["duration_s"][:full]).max() < 2.0
