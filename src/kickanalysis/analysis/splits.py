@@ -112,7 +112,7 @@ def splits(
     >>> act = ka.read("data/samples/race_5k_kick.fit")
     >>> s = ka.splits(act, every="1km")
     >>> s["distance_m"].round(3).tolist()
-    [1000.0, 1000.0, 1000.0, 1000.0, 1000.0, 2.9]
+    [1000.0, 1000.0, 1000.0, 1000.0, 992.88]
     """
     kind, length = parse_every(every)
     series = prepare(activity, gap_model=gap_model)
