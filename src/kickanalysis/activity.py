@@ -25,7 +25,7 @@ class Meta:
     Attributes
     ----------
     format : str
-        ``"fit"``, ``"gpx"`` or ``"tcx"``.
+        ``"fit"``, ``"gpx"`` or ``"tcx"`` for a file; ``"sim"`` for a simulated run.
     source : str
         File name, or ``"<bytes>"`` / ``"<stream>"``.
     sport, sub_sport : str or None

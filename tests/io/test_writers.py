@@ -538,3 +538,18 @@ def test_fit_to_gpx_to_same_positions():
     gpx = read_quiet(ka.write_gpx(fit))
     assert np.abs(gpx.records["lat_deg"] - fit.records["lat_deg"]).max() <= 5e-10 + 1e-14
     np.testing.assert_array_equal(gpx.records["heart_rate_bpm"], fit.records["heart_rate_bpm"])
+
+
+@pytest.mark.parametrize(
+    "sport,expected",
+    [
+        ("trail_running", ("running", "trail")),
+        ("treadmill", ("running", "treadmill")),
+        ("mountain_biking", ("cycling", "mountain")),
+        ("running", ("running", None)),
+    ],
+)
+def test_fit_keeps_a_sport_given_as_a_sub_sport_name(sport, expected):
+    sim = ka.simulate_run(duration_s=120, sport=sport, seed=1)
+    back = read_quiet(ka.write_fit(sim.activity))
+    assert (back.meta.sport, back.meta.sub_sport) == expected

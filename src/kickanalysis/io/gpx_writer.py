@@ -165,8 +165,8 @@ def gpx_bytes(activity: Activity, *, creator: str = "kickanalysis") -> bytes:
         f'xsi:schemaLocation="{_SCHEMAS}">\n',
     ]
     start = meta.start_time if meta.start_time is not None else None
-    if start is None and len(records):
-        start = records.index[0]
+    if start is None and len(records) and timed:
+        start = records.index[0]  # a route's index is a placeholder: never a time of its own
     meta_parts = []
     if meta.name:
         meta_parts.append(f"<name>{escape(meta.name)}</name>")

@@ -91,6 +91,43 @@ def _enum_value(type_name: str, name: str | None) -> int | None:
     return None
 
 
+#: Sport names that are FIT sub-sports of a FIT sport (e.g. "trail_running"): written as
+#: that sport with that sub-sport, so a round trip keeps what the name meant.
+_SUB_SPORT_OF = {
+    "trail_running": ("running", "trail"),
+    "trail": ("running", "trail"),
+    "treadmill_running": ("running", "treadmill"),
+    "treadmill": ("running", "treadmill"),
+    "track_running": ("running", "track"),
+    "indoor_running": ("running", "indoor_running"),
+    "road_running": ("running", "road"),
+    "road_biking": ("cycling", "road"),
+    "mountain_biking": ("cycling", "mountain"),
+    "indoor_cycling": ("cycling", "indoor_cycling"),
+    "biking": ("cycling", None),
+    "run": ("running", None),
+    "ride": ("cycling", None),
+}
+
+
+def _sport_numbers(sport: str | None, sub_sport: str | None) -> tuple[int | None, int | None]:
+    """FIT sport and sub-sport numbers for the names in ``meta``.
+
+    A name that is not a FIT sport but names a FIT sub-sport of one ("trail_running",
+    "treadmill") is written as that sport and sub-sport instead of being lost.
+    """
+    sport_num = _enum_value("sport", sport)
+    sub_num = _enum_value("sub_sport", sub_sport)
+    if sport_num is None and sport:
+        key = str(sport).strip().lower().replace(" ", "_").replace("-", "_")
+        mapped = _SUB_SPORT_OF.get(key)
+        if mapped is not None:
+            sport_num = _enum_value("sport", mapped[0])
+            if sub_num is None and mapped[1] is not None:
+                sub_num = _enum_value("sub_sport", mapped[1])
+    return sport_num, sub_num
+
+
 def _raw(values: Any, base: str, scale: float = 1.0, offset: float = 0.0) -> np.ndarray:
     """Physical values -> raw FIT integers: ``round((value + offset) * scale)``.
 
@@ -346,8 +383,7 @@ def _ns_to_fit(ns: np.ndarray) -> np.ndarray:
 def _body(activity: Activity) -> bytes:
     records = activity.records
     meta = activity.meta
-    sport_num = _enum_value("sport", meta.sport)
-    sub_num = _enum_value("sub_sport", meta.sub_sport)
+    sport_num, sub_num = _sport_numbers(meta.sport, meta.sub_sport)
     n = len(records)
     time_ns = records.index.asi8 if n else np.zeros(0, dtype=np.int64)
     nat = np.iinfo(np.int64).min
