@@ -256,7 +256,7 @@ def _tail_masks(nw: int) -> np.ndarray:
 
 
 _MASK_TAIL = {nw: _tail_masks(nw).view(f"V{8 * nw}").ravel() for nw in (1, 2, 3)}
-_CHUNK = 8192  # numbers converted at a time
+_CHUNK = 4096  # numbers converted at a time
 
 
 def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -1147,6 +1147,7 @@ def _general_points(scan: _Scan, codec: str) -> _Points:
 _NOT_IN_TEMPLATE = frozenset({"Trackpoint", "Track", "Lap"})
 _FIELD_OF = {name: _NAME_IDS[name.encode()] for name in ("Time",) + _TP_FIELDS[1:]}
 _MAX_TEMPLATES = 64
+_TAG_CHUNK = 8192  # trackpoint tags grouped and verified at a time
 _MIX = tuple(
     np.uint64(c)
     for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5)
@@ -1159,10 +1160,12 @@ _FIRST_TP = re.compile(rb"<([A-Za-z_][\w.\-]*:)?Trackpoint>")
 
 def _angle_brackets(arr: np.ndarray) -> np.ndarray:
     """Positions of every ``<`` and ``>`` in *arr* (``0x3C`` and ``0x3E`` differ only in
-    bit 1), found in slices whose scratch arrays stay small."""
+    bit 1), found in slices whose scratch arrays stay small. ``int32`` positions where
+    they fit (half the pages of ``int64``)."""
     step = 1 << 17
+    small = np.int64
     if len(arr) <= step:
-        return np.flatnonzero(np.bitwise_or(arr, 2) == 62)
+        return np.flatnonzero(np.bitwise_or(arr, 2) == 62).astype(small)
     scratch = np.empty(step, dtype=np.uint8)
     hit = np.empty(step, dtype=bool)
     out = []
@@ -1171,7 +1174,7 @@ def _angle_brackets(arr: np.ndarray) -> np.ndarray:
         m = len(part)
         np.bitwise_or(part, 2, out=scratch[:m])
         np.equal(scratch[:m], 62, out=hit[:m])
-        out.append(np.flatnonzero(hit[:m]) + i)
+        out.append(np.flatnonzero(hit[:m]).astype(small) + small(i))
     return np.concatenate(out)
 
 
@@ -1257,13 +1260,20 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         return None
 
     # an exact key of every tag up to 15 bytes between '<' and '>': the first 8 bytes,
-    # the next 7 and the length
-    clen = te - lt - 1
+    # the next 7 and the length (in chunks, so that only the keys are full-size arrays)
     words = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
-    key_a = words[lt + 1] & _MASK_FIRST[np.minimum(clen, 8)]
-    key_b = (words[lt + 9] & _MASK_FIRST[np.clip(clen - 8, 0, 7)]) | (
-        np.minimum(clen, 255).astype(np.uint64) << np.uint64(56)
-    )
+    key_a = np.empty(n, dtype=np.uint64)
+    key_b = np.empty(n, dtype=np.uint64)
+    for c in range(0, n, _TAG_CHUNK):
+        s, e = lt[c : c + _TAG_CHUNK], te[c : c + _TAG_CHUNK]
+        clen = e - s
+        clen -= 1
+        np.bitwise_and(
+            words[s + 1], _MASK_FIRST[np.minimum(clen, 8)], out=key_a[c : c + _TAG_CHUNK]
+        )
+        kb = key_b[c : c + _TAG_CHUNK]
+        np.bitwise_and(words[s + 9], _MASK_FIRST[np.clip(clen - 8, 0, 7)], out=kb)
+        kb |= np.minimum(clen, 255).astype(np.uint64) << np.uint64(56)
     tp_open = np.flatnonzero(key_a == key_a[i_open])
     tp_open = tp_open[key_b[tp_open] == key_b[i_open]]
     tp_close = np.flatnonzero(key_a == key_a[i_close])
@@ -1278,18 +1288,27 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     ):
         return None
 
-    # group the trackpoints by their tag sequence and verify the groups exactly
+    # group the trackpoints by their tag sequence and verify the groups exactly; in
+    # chunks of trackpoints holding about _TAG_CHUNK tags, so that the temporaries stay
+    # small (fresh pages of large temporaries cost more than the arithmetic)
     lens = tp_close - tp_open + 1
-    total = int(lens.sum())
-    first = np.cumsum(lens) - lens  # position of each trackpoint's first tag in idx
-    rel = np.arange(total) - np.repeat(first, lens)
-    base = np.repeat(tp_open, lens)
-    idx = base + rel
-    ka = key_a[idx]
-    kb = key_b[idx]
-    mix = (ka * _MIX[0]) ^ (kb * _MIX[1]) ^ (rel.astype(np.uint64) * _MIX[2])
-    sig = np.add.reduceat(mix * _MIX[3], first) ^ (lens.astype(np.uint64) * _MIX[0])
-    if len(sig) > 1 and (sig[1:] == sig[:-1]).all() and sig[0] == sig[1]:
+    step = max(1, _TAG_CHUNK // int(lens.max()))
+    chunks = [(a, min(a + step, ntp)) for a in range(0, ntp, step)]
+
+    def chunk_keys(a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Relative tag index, tag keys and first-tag offsets of trackpoints a ... b-1."""
+        ln = lens[a:b]
+        first = np.cumsum(ln) - ln  # position of each trackpoint's first tag
+        rel = np.arange(int(first[-1] + ln[-1])) - np.repeat(first, ln)
+        idx = np.repeat(tp_open[a:b], ln) + rel
+        return rel, key_a[idx], key_b[idx], first
+
+    sig = np.empty(ntp, dtype=np.uint64)
+    for a, b in chunks:
+        rel, ka, kb, first = chunk_keys(a, b)
+        mix = (ka * _MIX[0]) ^ (kb * _MIX[1]) ^ (rel.astype(np.uint64) * _MIX[2])
+        sig[a:b] = np.add.reduceat(mix * _MIX[3], first) ^ (lens[a:b].astype(np.uint64) * _MIX[0])
+    if (sig == sig[0]).all():
         group = np.zeros(ntp, dtype=np.intp)
         reps = [0]
     else:
@@ -1301,17 +1320,17 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         first_of = np.zeros(len(uniq), dtype=np.intp)
         first_of[group[::-1]] = np.arange(ntp)[::-1]
         reps = first_of.tolist()
-    if len(reps) > 1:
-        rep_of = np.asarray(reps)[group]
-        if not (lens == lens[rep_of]).all():
-            return None
-        expect = np.repeat(tp_open[rep_of], lens) + rel
-    else:
-        if not (lens == lens[0]).all():
-            return None
-        expect = int(tp_open[0]) + rel
-    if not ((key_a[expect] == ka).all() and (key_b[expect] == kb).all()):
+    rep_open = tp_open[np.asarray(reps)[group]] if len(reps) > 1 else None
+    if not (lens == (lens[np.asarray(reps)[group]] if len(reps) > 1 else lens[0])).all():
         return None
+    for a, b in chunks:
+        rel, ka, kb, _ = chunk_keys(a, b)
+        if rep_open is None:
+            expect = int(tp_open[0]) + rel
+        else:
+            expect = np.repeat(rep_open[a:b], lens[a:b]) + rel
+        if not ((key_a[expect] == ka).all() and (key_b[expect] == kb).all()):
+            return None
 
     # each template in Python: names, nesting, the tag index of each field
     templates: list[tuple[np.ndarray | None, dict[int, int]]] = []
