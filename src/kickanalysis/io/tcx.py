@@ -1765,28 +1765,73 @@ def _laps_frame(
     block = np.full((len(floats), nlaps), np.nan)
     out: dict[str, np.ndarray] = dict(zip(floats, block))
     prev_end_dist = np.nan
-    if nlaps == 1 and counts[0] == n:
-        lap_rows: list[Any] = [slice(None)]
+    # per lap: its rows, the first and last distance, elevation gain and loss
+    d_ends: list[tuple[float, float] | None] = [None] * nlaps
+    gain_loss: list[tuple[float, float] | None] = [None] * nlaps
+    t_ends: list[tuple[int, int] | None] = [None] * nlaps
+    if n > 1 and bool((lap_id[1:] >= lap_id[:-1]).all()):
+        # the usual case: each lap's rows are one run (a slice), so the per-lap values
+        # come from a few vectorised searches instead of masks per lap
+        lo = np.searchsorted(lap_id, np.arange(nlaps), side="left")
+        hi = np.searchsorted(lap_id, np.arange(nlaps), side="right")
+        lap_rows: list[Any] = [
+            slice(x, y) if y > x else None for x, y in zip(lo.tolist(), hi.tolist())
+        ]
+        dv = np.flatnonzero(~np.isnan(dist))
+        dvals = dist[dv]
+        i0, i1 = np.searchsorted(dv, lo), np.searchsorted(dv, hi)
+        va = np.flatnonzero(~np.isnan(alt))
+        step = np.diff(alt[va])
+        k0, k1 = np.searchsorted(va, lo), np.searchsorted(va, hi)
+        t_lo, t_hi = t_ns[np.minimum(lo, n - 1)], t_ns[np.maximum(hi - 1, 0)]
+        for j, (x0, x1, y0, y1, rows) in enumerate(
+            zip(i0.tolist(), i1.tolist(), k0.tolist(), k1.tolist(), lap_rows)
+        ):
+            if rows is None:
+                continue
+            t_ends[j] = (int(t_lo[j]), int(t_hi[j]))
+            if x1 > x0:
+                d_ends[j] = (dvals[x0], dvals[x1 - 1])
+            if y1 > y0:
+                st = step[y0 : y1 - 1]
+                gain_loss[j] = (float(st[st > 0].sum()), float(-st[st < 0].sum()))
     else:
-        lap_rows = [np.flatnonzero(lap_id == j) if counts[j] else None for j in range(nlaps)]
+        if nlaps == 1 and counts[0] == n:
+            lap_rows = [slice(None)]
+        else:
+            lap_rows = [np.flatnonzero(lap_id == j) if counts[j] else None for j in range(nlaps)]
+        for j, rows in enumerate(lap_rows):
+            if rows is None:
+                continue
+            t = t_ns[rows]
+            t_ends[j] = (int(t[0]), int(t[-1]))
+            d = dist[rows]
+            d = d[~np.isnan(d)]
+            if len(d):
+                d_ends[j] = (d[0], d[-1])
+            a = alt[rows]
+            a = a[~np.isnan(a)]
+            if len(a):
+                st = np.diff(a)
+                gain_loss[j] = (float(st[st > 0].sum()), float(-st[st < 0].sum()))
     for j, lap in enumerate(doc.laps):
         rows = lap_rows[j]
         has_rows = rows is not None
         st = _time_one(lap.get("StartTime"))
-        if st is None and has_rows:
-            st = int(t_ns[rows][0])
+        te_j = t_ends[j]
+        if st is None and te_j is not None:
+            st = te_j[0]
         timer = _num(lap.get("TotalTimeSeconds"))
         ends = []
         if st is not None and timer == timer:
             ends.append(st + int(round(timer * 1e9)))
-        if has_rows:
-            ends.append(int(t_ns[rows][-1]))
+        if te_j is not None:
+            ends.append(te_j[1])
         start[j] = st if st is not None else _NAT
         end[j] = max(ends) if ends else _NAT
-        d = dist[rows] if has_rows else np.zeros(0)
-        d = d[~np.isnan(d)]
-        first_d = prev_end_dist if prev_end_dist == prev_end_dist else (d[0] if len(d) else 0.0)
-        end_d = d[-1] if len(d) else first_d
+        de = d_ends[j]
+        first_d = prev_end_dist if prev_end_dist == prev_end_dist else (de[0] if de else 0.0)
+        end_d = de[1] if de else first_d
         lap_dist = _num(lap.get("DistanceMeters"))
         if lap_dist != lap_dist:
             lap_dist = end_d - first_d
@@ -1814,16 +1859,13 @@ def _laps_frame(
         cad_mean = 2.0 * _num(lap.get("AvgRunCadence"))
         if cad_mean != cad_mean and sport == "running":
             cad_mean = 2.0 * _num(lap.get("Cadence"))
-        if cad_mean != cad_mean and has_rows and not np.isnan(cad[rows]).all():
-            cad_mean = float(np.nanmean(cad[rows]))
+        if cad_mean != cad_mean and has_rows and cad is not nan_col:
+            c = cad[rows]
+            if not np.isnan(c).all():
+                cad_mean = float(np.nanmean(c))
         out["cadence_mean_spm"][j] = cad_mean
-        if has_rows:
-            a = alt[rows]
-            a = a[~np.isnan(a)]
-            if len(a):
-                step = np.diff(a)
-                out["elevation_gain_m"][j] = float(step[step > 0].sum())
-                out["elevation_loss_m"][j] = float(-step[step < 0].sum())
+        if gain_loss[j] is not None:
+            out["elevation_gain_m"][j], out["elevation_loss_m"][j] = gain_loss[j]
     ok = start != _NAT
     oke = end != _NAT
     out["start_elapsed_s"][:] = np.where(ok, (start - t0) / 1e9, np.nan)
