@@ -1333,40 +1333,62 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
             return None
 
     # each template in Python: names, nesting, the tag index of each field
+    parsed: dict[bytes, tuple[int, bytes, str] | None] = {}  # tag content -> its parts
+
+    def tag_info(s: int, e: int) -> tuple[int, bytes, str] | None:
+        content = buf[s + 1 : e]
+        if content in parsed:
+            return parsed[content]
+        parts = _tag_parts(content)
+        info = None
+        if parts is not None:
+            info = (parts[0], parts[1], parts[1].rpartition(b":")[2].decode("utf-8", "replace"))
+        parsed[content] = info
+        return info
+
     templates: list[tuple[np.ndarray | None, dict[int, int]]] = []
     for g, r in enumerate(reps):
         members = np.flatnonzero(group == g) if len(reps) > 1 else None
         t0 = int(tp_open[r])
+        size = int(lens[r])
         offsets: dict[int, int] = {}
         stack: list[bytes] = []
         kinds: list[int] = []
         locals_: list[str] = []
-        for j in range(int(lens[r])):
-            s, e = int(lt[t0 + j]), int(te[t0 + j])
-            parts = _tag_parts(buf[s + 1 : e])
-            if parts is None:
+        long_tags: list[int] = []
+        for j, (s, e) in enumerate(zip(lt[t0 : t0 + size].tolist(), te[t0 : t0 + size].tolist())):
+            info = tag_info(s, e)
+            if info is None:
                 return None
-            kind, qn = parts
-            local = qn.rpartition(b":")[2].decode("utf-8", "replace")
-            if 0 < j < lens[r] - 1 and local in _NOT_IN_TEMPLATE:
+            kind, qn, local = info
+            if 0 < j < size - 1 and local in _NOT_IN_TEMPLATE:
                 return None
             if kind == _OPEN:
                 stack.append(qn)
             elif kind == _CLOSE:
                 if not stack or stack.pop() != qn:
                     return None
-            if not stack and j < lens[r] - 1:
+            if not stack and j < size - 1:
                 return None
             if e - s - 1 >= 16:
-                # the key covers 15 bytes: compare the whole tag of every member
-                width = e - s + 1
-                opens = tp_open if members is None else tp_open[members]
-                rows = np.ndarray((len(buf) - width + 1,), f"V{width}", buf, strides=(1,))
-                rows = rows[lt[opens + j]].view(np.uint8).reshape(-1, width)
-                if not (rows == arr[s : e + 1]).all():
-                    return None
+                long_tags.append(j)
             kinds.append(kind)
             locals_.append(local)
+        if long_tags:
+            # the key covers 15 bytes: compare the whole of the longer tags of every
+            # member with the template's, all of them in one gather (in chunks)
+            opens = tp_open if members is None else tp_open[members]
+            js = np.asarray(long_tags)
+            starts = lt[t0 + js]
+            widths = te[t0 + js] - starts + 1
+            col_tag = np.repeat(js, widths)
+            col_off = np.arange(int(widths.sum())) - np.repeat(np.cumsum(widths) - widths, widths)
+            want = arr[np.repeat(starts, widths) + col_off]
+            step = max(1, (1 << 15) // len(want))
+            for c in range(0, len(opens), step):
+                at = lt[opens[c : c + step, None] + col_tag] + col_off
+                if not (arr[at] == want).all():
+                    return None
         if stack:
             return None
         for j in range(1, len(kinds) - 1):
@@ -1399,11 +1421,10 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     lap_close: list[int] = []
     root_done = False
     for i, s, e, follows in zip(out_list, lt_out, te_out, after_tp.tolist()):
-        parts = _tag_parts(buf[s + 1 : e])
-        if parts is None or root_done or (follows and not stack):
+        info = tag_info(s, e)
+        if info is None or root_done or (follows and not stack):
             return None
-        kind, qn = parts
-        local = qn.rpartition(b":")[2].decode("utf-8", "replace")
+        kind, qn, local = info
         if kind == _OPEN:
             if local == "Trackpoint":
                 return None  # written differently from the others
