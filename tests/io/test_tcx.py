@@ -734,3 +734,73 @@ def test_parse_times_uniform_layout_matches_pandas(texts):
         assert is_naive == (ts.tzinfo is None)
         ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
         assert value == ts.value, text
+
+
+def lap_values_doc(second_first: bool) -> bytes:
+    """Two laps with missing distances and altitudes; optionally the second lap's
+    trackpoints come first in time (then the laps' rows are not contiguous runs)."""
+    a = "<Track>" + tp(t(10), dist=10.0, alt=100.0) + tp(t(11), alt=99.0)
+    a += tp(t(12), dist=20.0) + tp(t(13), dist=21.0, alt=103.0) + "</Track>"
+    b_times = (0, 1, 2) if second_first else (20, 21, 22)
+    b = "<Track>" + tp(t(b_times[0]), alt=90.0) + tp(t(b_times[1]), dist=25.0, alt=95.0)
+    b += tp(t(b_times[2]), dist=30.0, alt=94.0) + "</Track>"
+    return doc(lap(a, start=t(10)) + lap(b, start=t(b_times[0])))
+
+
+@pytest.mark.parametrize("second_first", [False, True])
+def test_lap_values_contiguous_and_interleaved_rows(second_first, monkeypatch):
+    """Per-lap distances and elevation from the rows of each lap, whether the laps'
+    rows are contiguous (vectorised lookups) or not (one mask per lap)."""
+    data = lap_values_doc(second_first)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        laps = tcx_from_bytes(data, "<test>").laps
+    # lap 1: distances 10 ... 21 (NaN skipped), altitudes 100, 99, 103
+    # lap 2: its first distance is the end of lap 1 (laps follow each other)
+    assert laps["start_distance_m"].tolist() == [10.0, 21.0]
+    assert laps["end_distance_m"].tolist() == [21.0, 30.0]
+    assert laps["elevation_gain_m"].tolist() == [4.0, 5.0]
+    assert laps["elevation_loss_m"].tolist() == [1.0, 1.0]
+    first_b = 0 if second_first else 20
+    assert laps["end_time"].tolist() == [pd.Timestamp(t(13)), pd.Timestamp(t(first_b + 2))]
+    assert_same(*both_paths(data, monkeypatch))
+
+
+def test_lap_without_trackpoints_between_laps():
+    a = "<Track>" + tp(t(0), dist=0.0, alt=10.0) + tp(t(1), dist=5.0, alt=12.0) + "</Track>"
+    c = "<Track>" + tp(t(5), dist=9.0, alt=11.0) + tp(t(6), dist=12.0, alt=13.0) + "</Track>"
+    data = doc(lap(a, start=t(0)) + lap("", start=t(2)) + lap(c, start=t(5)))
+    laps = read(data).laps
+    assert laps["start_distance_m"].tolist() == [0.0, 5.0, 5.0]
+    assert laps["end_distance_m"].tolist() == [5.0, 5.0, 12.0]
+    assert laps["elevation_gain_m"].fillna(-1).tolist() == [2.0, -1.0, 2.0]
+    assert laps["end_time"].tolist() == [pd.Timestamp(t(1)), pd.NaT, pd.Timestamp(t(6))]
+
+
+@pytest.mark.parametrize("name", ["several templates", "two laps, pause", "prefixed names"])
+def test_fast_path_in_small_chunks(name, monkeypatch):
+    """The template stage works in chunks of trackpoints; tiny chunks give the same."""
+    import kickanalysis.io.tcx as tcx
+
+    monkeypatch.setattr(tcx, "_TAG_CHUNK", 20)
+    monkeypatch.setattr(tcx, "_CHUNK", 3)
+    data = FAST_DOCS[name]
+    assert fast_path_taken(data)
+    assert_same(*both_paths(data, monkeypatch))
+
+
+def test_fast_path_in_small_chunks_still_falls_back(monkeypatch):
+    import kickanalysis.io.tcx as tcx
+
+    monkeypatch.setattr(tcx, "_TAG_CHUNK", 20)
+    for name in ("long tags that differ", "more templates than the fast path groups"):
+        assert not fast_path_taken(FALLBACK_DOCS[name])
+    # a long tag that differs beyond its key, in the last trackpoint only
+    ext = "<ns3:Speed>1</ns3:Speed>"
+    track = "".join(
+        tp(t(i), hr=100 + i, ext=ext).replace("<ns3:TPX>", f'<ns3:TPX a="123456789{i // 9}">')
+        for i in range(10)
+    )
+    data = doc(lap("<Track>" + track + "</Track>"))
+    assert not fast_path_taken(data)
+    assert_same(*both_paths(data, monkeypatch))
