@@ -1163,7 +1163,7 @@ def _angle_brackets(arr: np.ndarray) -> np.ndarray:
     bit 1), found in slices whose scratch arrays stay small. ``int32`` positions where
     they fit (half the pages of ``int64``)."""
     step = 1 << 17
-    small = np.int64
+    small = np.int32 if len(arr) < 2**31 - 2**16 else np.int64
     if len(arr) <= step:
         return np.flatnonzero(np.bitwise_or(arr, 2) == 62).astype(small)
     scratch = np.empty(step, dtype=np.uint8)
@@ -1375,19 +1375,22 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
             kinds.append(kind)
             locals_.append(local)
         if long_tags:
-            # the key covers 15 bytes: compare the whole of the longer tags of every
-            # member with the template's, all of them in one gather (in chunks)
+            # the key covers 15 bytes: compare the longer tags of every member with the
+            # template's whole, as (overlapping, unaligned) 8-byte words, in one gather
+            # per chunk of members
             opens = tp_open if members is None else tp_open[members]
-            js = np.asarray(long_tags)
-            starts = lt[t0 + js]
-            widths = te[t0 + js] - starts + 1
-            col_tag = np.repeat(js, widths)
-            col_off = np.arange(int(widths.sum())) - np.repeat(np.cumsum(widths) - widths, widths)
-            want = arr[np.repeat(starts, widths) + col_off]
-            step = max(1, (1 << 15) // len(want))
+            col_tag, col_off = [], []
+            for j in long_tags:
+                width = int(te[t0 + j] - lt[t0 + j]) + 1
+                offs = list(range(0, width - 8, 8)) + [width - 8]
+                col_tag += [j] * len(offs)
+                col_off += offs
+            tags = np.asarray(col_tag)
+            offs = np.asarray(col_off)
+            want = words[lt[t0 + tags] + offs]
+            step = max(1, _TAG_CHUNK // len(want))
             for c in range(0, len(opens), step):
-                at = lt[opens[c : c + step, None] + col_tag] + col_off
-                if not (arr[at] == want).all():
+                if not (words[lt[opens[c : c + step, None] + tags] + offs] == want).all():
                     return None
         if stack:
             return None
