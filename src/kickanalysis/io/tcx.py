@@ -1454,44 +1454,53 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     ]
     doc = _walk(buf, lt, te, codec, out_list, kinds_out, names_out, leaf)
 
-    # the fields: one conversion for all numbers, one for the times
+    # the fields: the tag index of each field per trackpoint (from its template's table
+    # row), one conversion for all numbers, one for the times
     numeric = [f for f in _FIELD_IDS if any(f in offsets for _, offsets in templates)]
-    time_parts: list[tuple[Any, np.ndarray]] = []
-    num_parts: list[tuple[Any, int, np.ndarray]] = []
-    for members, offsets in templates:
-        opens = tp_open if members is None else tp_open[members]
-        if _TIME in offsets:
-            time_parts.append((members, opens + offsets[_TIME]))
-        num_parts += [
-            (members, r, opens + offsets[f]) for r, f in enumerate(numeric) if f in offsets
-        ]
-
-    def spans(tag_arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        tags = tag_arrays[0] if len(tag_arrays) == 1 else np.concatenate(tag_arrays)
-        return te[tags] + 1, lt[tags + 1]
+    table = np.array(
+        [[offsets.get(f, -1) for f in (_TIME, *numeric)] for _, offsets in templates],
+        dtype=np.int64,
+    )
+    # per field: the trackpoints that have it (None: all) and the tag before its text
+    field_tags: list[tuple[np.ndarray | None, np.ndarray] | None] = []
+    for col in range(table.shape[1]):
+        if len(templates) == 1:
+            off = int(table[0, col])
+            field_tags.append(None if off < 0 else (None, tp_open + off))
+            continue
+        offs = table[group, col]
+        has = offs >= 0
+        if has.all():
+            field_tags.append((None, tp_open + offs))
+        elif has.any():
+            sel = np.flatnonzero(has)
+            field_tags.append((sel, tp_open[sel] + offs[sel]))
+        else:
+            field_tags.append(None)
 
     time_ns = np.full(ntp, _NAT, dtype=np.int64)
     naive_any = False
-    if time_parts:
-        t_ns, naive = parse_times(buf, arr, *spans([tags for _, tags in time_parts]))
+    if field_tags[0] is not None:
+        sel, tags = field_tags[0]
+        t_ns, naive = parse_times(buf, arr, te[tags] + 1, lt[tags + 1])
         naive_any = bool(naive.any())
-        if time_parts[0][0] is None:
+        if sel is None:
             time_ns = t_ns
         else:
-            at = 0
-            for members, tags in time_parts:
-                time_ns[members] = t_ns[at : at + len(tags)]
-                at += len(tags)
-    if num_parts:
-        values = parse_decimals(buf, arr, *spans([tags for _, _, tags in num_parts]))
-        if num_parts[0][0] is None and len(num_parts) == len(numeric):
+            time_ns[sel] = t_ns
+    num = [ft for ft in field_tags[1:] if ft is not None]
+    block = np.empty((0, ntp))
+    if num:
+        tags = num[0][1] if len(num) == 1 else np.concatenate([tg for _, tg in num])
+        values = parse_decimals(buf, arr, te[tags] + 1, lt[tags + 1])
+        if all(sel is None for sel, _ in num):
             block = values.reshape(len(numeric), ntp)
         else:
             block = np.full((len(numeric), ntp), np.nan)
             at = 0
-            for members, r, tags in num_parts:
-                block[r, slice(None) if members is None else members] = values[at : at + len(tags)]
-                at += len(tags)
+            for r, (sel, tg) in enumerate(num):
+                block[r, slice(None) if sel is None else sel] = values[at : at + len(tg)]
+                at += len(tg)
     fields = {f: block[r] for r, f in enumerate(numeric)}
     return _Points(
         doc=doc,
