@@ -201,44 +201,58 @@ def _local_quadratic(axis: np.ndarray, values: np.ndarray, window: float) -> np.
         return out
     h = np.minimum(0.5 * window, np.minimum(axis - axis[0], axis[-1] - axis))
     pos = np.arange(n)
-    lo = np.searchsorted(axis, axis - h, side="left")
-    hi = np.searchsorted(axis, axis + h, side="right") - 1
-    m = int(min(max((pos - lo).max(), (hi - pos).max()), 60))
+    # samples strictly inside (weight > 0): indices lo_in … hi_in
+    lo_in = np.searchsorted(axis, axis - h, side="right")
+    hi_in = np.searchsorted(axis, axis + h, side="left") - 1
+    m = int(min(max((pos - lo_in).max(), (hi_in - pos).max()), 60))
     if m < 1:
         return out
-    pad = np.full(m, np.nan)
-    a = np.lib.stride_tricks.sliding_window_view(np.concatenate((pad, axis, pad)), 2 * m + 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        u = (a - axis[:, None]) / h[:, None]
-        au = np.abs(u)
-        w = np.where(au < 1.0, (1.0 - au * au * au) ** 3, 0.0)
-    u = np.where(w > 0, u, 0.0)
+    lo_in = np.maximum(lo_in, pos - m)
+    hi_in = np.minimum(hi_in, pos + m)
+    ok = (hi_in - lo_in + 1 >= 4) & (lo_in < pos) & (hi_in > pos) & (h > 0)
+    # pad far outside every window (weight 0, finite products)
+    far = np.full(m, 2.0 * (axis[-1] - axis[0]) + window + 1.0)
+    rel = axis - axis[0]
+    a = np.lib.stride_tricks.sliding_window_view(np.concatenate((-far, rel, far)), 2 * m + 1)
+    hs = np.where(h > 0, h, 1.0)
+    u = a - rel[:, None]
+    u /= hs[:, None]
+    np.clip(u, -1.0, 1.0, out=u)
+    w = np.abs(u)
+    w *= w * w
+    np.subtract(1.0, w, out=w)
+    w *= w * w  # tricube weights
     # moments of the weights and the first row of the inverse normal matrix
     wu = w * u
     wu2 = wu * u
-    wu3 = wu2 * u
-    s0, s1, s2 = w.sum(axis=1), wu.sum(axis=1), wu2.sum(axis=1)
-    s3, s4 = wu3.sum(axis=1), (wu3 * u).sum(axis=1)
+    tmp = wu2 * u
+    s0, s1, s2, s3 = w.sum(axis=1), wu.sum(axis=1), wu2.sum(axis=1), tmp.sum(axis=1)
+    tmp *= u
+    s4 = tmp.sum(axis=1)
     c0 = s2 * s4 - s3 * s3
     c1 = s2 * s3 - s1 * s4
     c2 = s1 * s3 - s2 * s2
     det = s0 * c0 + s1 * c1 + s2 * c2
-    used = w > 0
-    ok = (used.sum(axis=1) >= 4) & (used & (u < 0)).any(axis=1) & (used & (u > 0)).any(axis=1)
     ok &= np.abs(det) > 1e-9 * s0**3
     if not ok.any():
         return out
-    with np.errstate(invalid="ignore", divide="ignore"):
-        kernel = (c0[:, None] * w + c1[:, None] * wu + c2[:, None] * wu2) / det[:, None]
-    kernel = kernel[ok]
-    rows = np.flatnonzero(ok)
+    det = np.where(ok, det, 1.0)
+    kernel = w
+    kernel *= c0[:, None]
+    wu *= c1[:, None]
+    kernel += wu
+    wu2 *= c2[:, None]
+    kernel += wu2
+    kernel /= det[:, None]
+    zeros = np.zeros(m)
     for col in range(values.shape[1]):
         x = values[:, col]
         ref = x[0]
         v = np.lib.stride_tricks.sliding_window_view(
-            np.concatenate((pad, x - ref, pad)), 2 * m + 1
-        )[rows]
-        out[rows, col] = np.einsum("ij,ij->i", kernel, np.where(kernel != 0, v, 0.0)) + ref
+            np.concatenate((zeros, x - ref, zeros)), 2 * m + 1
+        )
+        fit = np.einsum("ij,ij->i", kernel, v) + ref
+        out[:, col] = np.where(ok, fit, x)
     return out
 
 
@@ -610,11 +624,13 @@ def _local_speed(step: np.ndarray, dt: np.ndarray) -> np.ndarray:
     # v[j] is the step from point j to j+1; point i uses v[i-3], v[i-2], v[i+1], v[i+2]
     i = np.arange(1, len(step))
     around = np.stack((pad[i], pad[i + 1], pad[i + 4], pad[i + 5]), axis=1)
-    out = np.full(len(i), np.nan)
-    known = np.isfinite(around).any(axis=1)
-    if known.any():
-        out[known] = np.nanmedian(around[known], axis=1)
-    return out
+    # median of the known ones (NaN sort last): mean of the two middle known values
+    around.sort(axis=1)
+    count = np.isfinite(around).sum(axis=1)
+    lo = np.maximum((count - 1) // 2, 0)
+    hi = np.maximum(count // 2, 0)
+    rows = np.arange(len(i))
+    return 0.5 * (around[rows, lo] + around[rows, hi])
 
 
 def _spikes(
