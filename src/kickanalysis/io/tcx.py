@@ -1160,12 +1160,11 @@ _FIRST_TP = re.compile(rb"<([A-Za-z_][\w.\-]*:)?Trackpoint>")
 
 def _angle_brackets(arr: np.ndarray) -> np.ndarray:
     """Positions of every ``<`` and ``>`` in *arr* (``0x3C`` and ``0x3E`` differ only in
-    bit 1), found in slices whose scratch arrays stay small. ``int32`` positions where
-    they fit (half the pages of ``int64``)."""
-    step = 1 << 17
-    small = np.int32 if len(arr) < 2**31 - 2**16 else np.int64
+    bit 1), found in slices of 64 KiB: scratch arrays that small are reused from the heap
+    instead of being mapped (and page-faulted) afresh on every call."""
+    step = 1 << 16
     if len(arr) <= step:
-        return np.flatnonzero(np.bitwise_or(arr, 2) == 62).astype(small)
+        return np.flatnonzero(np.bitwise_or(arr, 2) == 62)
     scratch = np.empty(step, dtype=np.uint8)
     hit = np.empty(step, dtype=bool)
     out = []
@@ -1174,7 +1173,7 @@ def _angle_brackets(arr: np.ndarray) -> np.ndarray:
         m = len(part)
         np.bitwise_or(part, 2, out=scratch[:m])
         np.equal(scratch[:m], 62, out=hit[:m])
-        out.append(np.flatnonzero(hit[:m]).astype(small) + small(i))
+        out.append(np.flatnonzero(hit[:m]) + i)
     return np.concatenate(out)
 
 
@@ -1295,13 +1294,20 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     step = max(1, _TAG_CHUNK // int(lens.max()))
     chunks = [(a, min(a + step, ntp)) for a in range(0, ntp, step)]
 
+    one_chunk: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
     def chunk_keys(a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Relative tag index, tag keys and first-tag offsets of trackpoints a ... b-1."""
+        if one_chunk:  # a single chunk: computed once, for the grouping and the check
+            return one_chunk[0]
         ln = lens[a:b]
         first = np.cumsum(ln) - ln  # position of each trackpoint's first tag
         rel = np.arange(int(first[-1] + ln[-1])) - np.repeat(first, ln)
         idx = np.repeat(tp_open[a:b], ln) + rel
-        return rel, key_a[idx], key_b[idx], first
+        out = rel, key_a[idx], key_b[idx], first
+        if len(chunks) == 1:
+            one_chunk.append(out)
+        return out
 
     sig = np.empty(ntp, dtype=np.uint64)
     for a, b in chunks:
@@ -1548,10 +1554,32 @@ def _device(creator: dict[str, str]) -> tuple[str | None, str | None]:
 
 
 def _utc_array(ns: np.ndarray) -> Any:
-    """A tz-aware UTC ``DatetimeArray`` of int64 nanoseconds."""
+    """A tz-aware UTC ``DatetimeArray`` of int64 nanoseconds (wrapped without a copy).
+
+    ``DatetimeArray._simple_new`` skips the validation and time-zone conversion of the
+    public constructors (a tenth of their cost, which counts for small files); where a
+    pandas version lacks it, the public route gives the same array.
+    """
     import pandas as pd
 
-    return pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC").array
+    values = np.ascontiguousarray(ns, dtype=np.int64).view("datetime64[ns]")
+    try:
+        from pandas.arrays import DatetimeArray
+
+        out = DatetimeArray._simple_new(values, dtype=pd.DatetimeTZDtype("ns", "UTC"))
+    except (AttributeError, TypeError):  # pragma: no cover - other pandas versions
+        return pd.DatetimeIndex(values).tz_localize("UTC").array
+    return out
+
+
+def _utc_index(ns: np.ndarray, name: str) -> Any:
+    """A tz-aware UTC ``DatetimeIndex`` of int64 nanoseconds (see :func:`_utc_array`)."""
+    import pandas as pd
+
+    try:
+        return pd.DatetimeIndex._simple_new(_utc_array(ns), name=name)
+    except (AttributeError, TypeError):  # pragma: no cover - other pandas versions
+        return pd.DatetimeIndex(ns.view("datetime64[ns]"), name=name).tz_localize("UTC")
 
 
 def _frame(blocks: list[tuple[Any, list[int]]], columns: list[str], index: Any) -> Any:
@@ -1583,7 +1611,6 @@ def _frame(blocks: list[tuple[Any, list[int]]], columns: list[str], index: Any) 
 
 def _records_frame(time_ns: np.ndarray, columns: dict[str, np.ndarray | None], extra: dict):
     """The records frame of :func:`kickanalysis.schema.records_frame`, as one float block."""
-    import pandas as pd
 
     from .. import schema
 
@@ -1594,7 +1621,7 @@ def _records_frame(time_ns: np.ndarray, columns: dict[str, np.ndarray | None], e
     for row, name in enumerate(names[1:], start=1):
         values = columns.get(name) if name in columns else extra.get(name)
         block[row] = np.nan if values is None else values
-    index = pd.DatetimeIndex(time_ns.view("datetime64[ns]"), name="time").tz_localize("UTC")
+    index = _utc_index(time_ns, "time")
     return _frame([(block, list(range(len(names))))], names, index)
 
 
