@@ -1148,10 +1148,6 @@ _NOT_IN_TEMPLATE = frozenset({"Trackpoint", "Track", "Lap"})
 _FIELD_OF = {name: _NAME_IDS[name.encode()] for name in ("Time",) + _TP_FIELDS[1:]}
 _MAX_TEMPLATES = 64
 _TAG_CHUNK = 8192  # trackpoint tags grouped and verified at a time
-_MIX = tuple(
-    np.uint64(c)
-    for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5)
-)
 _QNAME = re.compile(rb"[^\0\t\n\r />]+")
 _ATTR_START = frozenset(b" \t\n\r")
 _ATTR_END = frozenset(b" \t\n\r\"'")
@@ -1287,56 +1283,33 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     ):
         return None
 
-    # group the trackpoints by their tag sequence and verify the groups exactly; in
-    # chunks of trackpoints holding about _TAG_CHUNK tags, so that the temporaries stay
-    # small (fresh pages of large temporaries cost more than the arithmetic)
+    # group the trackpoints by their tag sequence, exactly: the first trackpoint not yet
+    # assigned is the next template, and every unassigned trackpoint of its length is
+    # compared with it key by key, as rows of a 2-D array (in chunks of about
+    # _TAG_CHUNK tags, so that the temporaries stay small: fresh pages of large
+    # temporaries cost more than the comparisons)
     lens = tp_close - tp_open + 1
-    step = max(1, _TAG_CHUNK // int(lens.max()))
-    chunks = [(a, min(a + step, ntp)) for a in range(0, ntp, step)]
-
-    one_chunk: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-
-    def chunk_keys(a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Relative tag index, tag keys and first-tag offsets of trackpoints a ... b-1."""
-        if one_chunk:  # a single chunk: computed once, for the grouping and the check
-            return one_chunk[0]
-        ln = lens[a:b]
-        first = np.cumsum(ln) - ln  # position of each trackpoint's first tag
-        rel = np.arange(int(first[-1] + ln[-1])) - np.repeat(first, ln)
-        idx = np.repeat(tp_open[a:b], ln) + rel
-        out = rel, key_a[idx], key_b[idx], first
-        if len(chunks) == 1:
-            one_chunk.append(out)
-        return out
-
-    sig = np.empty(ntp, dtype=np.uint64)
-    for a, b in chunks:
-        rel, ka, kb, first = chunk_keys(a, b)
-        mix = (ka * _MIX[0]) ^ (kb * _MIX[1]) ^ (rel.astype(np.uint64) * _MIX[2])
-        sig[a:b] = np.add.reduceat(mix * _MIX[3], first) ^ (lens[a:b].astype(np.uint64) * _MIX[0])
-    if (sig == sig[0]).all():
-        group = np.zeros(ntp, dtype=np.intp)
-        reps = [0]
-    else:
-        import pandas as pd
-
-        group, uniq = pd.factorize(sig)
-        if len(uniq) > _MAX_TEMPLATES:
+    group = np.full(ntp, -1, dtype=np.intp)
+    reps: list[int] = []
+    todo = np.arange(ntp)
+    while len(todo):
+        if len(reps) == _MAX_TEMPLATES:
             return None
-        first_of = np.zeros(len(uniq), dtype=np.intp)
-        first_of[group[::-1]] = np.arange(ntp)[::-1]
-        reps = first_of.tolist()
-    rep_open = tp_open[np.asarray(reps)[group]] if len(reps) > 1 else None
-    if not (lens == (lens[np.asarray(reps)[group]] if len(reps) > 1 else lens[0])).all():
-        return None
-    for a, b in chunks:
-        rel, ka, kb, _ = chunk_keys(a, b)
-        if rep_open is None:
-            expect = int(tp_open[0]) + rel
-        else:
-            expect = np.repeat(rep_open[a:b], lens[a:b]) + rel
-        if not ((key_a[expect] == ka).all() and (key_b[expect] == kb).all()):
-            return None
+        r = int(todo[0])
+        size = int(lens[r])
+        cand = todo if len(reps) == 0 and (lens == size).all() else todo[lens[todo] == size]
+        cols = np.arange(size)
+        want_a, want_b = key_a[tp_open[r] + cols], key_b[tp_open[r] + cols]
+        step = max(1, _TAG_CHUNK // size)
+        match = np.empty(len(cand), dtype=bool)
+        for c in range(0, len(cand), step):
+            idx = tp_open[cand[c : c + step], None] + cols
+            same = (key_a[idx] == want_a).all(axis=1)
+            same &= (key_b[idx] == want_b).all(axis=1)
+            match[c : c + step] = same
+        group[cand[match]] = len(reps)
+        reps.append(r)
+        todo = todo[group[todo] < 0]
 
     # each template in Python: names, nesting, the tag index of each field
     parsed: dict[bytes, tuple[int, bytes, str] | None] = {}  # tag content -> its parts
