@@ -24,9 +24,12 @@ _LAZY = {
     "Meta": "kickanalysis.activity",
     "NegativeSplit": "kickanalysis.analysis",
     "PacingProfile": "kickanalysis.analysis",
+    "compare_to_plan": "kickanalysis.analysis",
     "negative_split": "kickanalysis.analysis",
     "pacing_profile": "kickanalysis.analysis",
+    "plan_pacing": "kickanalysis.analysis",
     "splits": "kickanalysis.analysis",
+    "summarize": "kickanalysis.analysis",
     "read": "kickanalysis.io",
     "read_fit": "kickanalysis.io",
     "read_gpx": "kickanalysis.io",
@@ -46,7 +49,16 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .activity import Activity, Meta
-    from .analysis import NegativeSplit, PacingProfile, negative_split, pacing_profile, splits
+    from .analysis import (
+        NegativeSplit,
+        PacingProfile,
+        compare_to_plan,
+        negative_split,
+        pacing_profile,
+        plan_pacing,
+        splits,
+        summarize,
+    )
     from .io import read, read_fit, read_gpx, read_tcx, write_fit, write_gpx
     from .signal import (
         derive,
@@ -62,9 +74,12 @@ __all__ = [
     "Activity",
     "NegativeSplit",
     "PacingProfile",
+    "compare_to_plan",
     "negative_split",
     "pacing_profile",
+    "plan_pacing",
     "splits",
+    "summarize",
     "CorruptFileError",
     "DataQualityWarning",
     "EmptyActivityError",
