@@ -310,6 +310,7 @@ def test_route_without_times_is_a_course(engine: str) -> None:
     rec = act.records
     assert act.meta.extra["kind"] == "route" and act.meta.extra["timed"] is False
     assert rec.index[0] == utc("2022-10-27 14:40:38")  # metadata time
+    assert act.meta.start_time == utc("2022-10-27 14:40:38")
     # the 1 s spacing is made up: no elapsed time and no speed
     assert rec["elapsed_s"].isna().all() and rec["speed_mps"].isna().all()
     assert rec["distance_m"].iloc[-1] > 0
@@ -728,3 +729,10 @@ def test_fixed_width_times_match_pandas(texts: list[str]) -> None:
     for got, w in zip(ns.tolist(), want.tolist()):
         assert (got == gpx_module._NAT) if pd.isna(w) else got == w.value
     assert bad == int(want.isna().sum())
+
+
+def test_route_without_any_time_has_no_start_time() -> None:
+    """No time in the file: the placeholder index is never reported as a start."""
+    course = ka.simulate_course("hilly", length_m=1500)
+    act = read(ka.write_gpx(course))
+    assert act.meta.extra["timed"] is False and act.meta.start_time is None

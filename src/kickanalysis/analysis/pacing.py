@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import EmptyActivityError
 from . import _integrate as ig
-from ._prepare import prepare
+from ._prepare import Series, prepare
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,7 +150,7 @@ def negative_split(
     >>> ns.verdict
     'negative'
     """
-    s = prepare(activity)
+    s = activity if isinstance(activity, Series) else prepare(activity)
     t, d = s.time_s, s.distance_m
     total = d[-1] - d[0]
     if not total > 0:
@@ -278,7 +278,7 @@ def pacing_profile(
     >>> ka.pacing_profile(ka.read("data/samples/race_5k_kick.fit")).profile
     'negative'
     """
-    s = prepare(activity)
+    s = activity if isinstance(activity, Series) else prepare(activity)
     t, d = s.time_s, s.distance_m
     total = d[-1] - d[0]
     if not total > 0 or segments < 3:

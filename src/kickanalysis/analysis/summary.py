@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import EmptyActivityError
 from . import _integrate as ig
-from ._prepare import prepare
+from ._prepare import Series, prepare
 from .pacing import negative_split, pacing_profile
 from .splits import _table
 
@@ -78,9 +78,8 @@ def _meta_fields(activity: Any) -> dict[str, Any]:
     }
 
 
-def _totals(activity: Any) -> dict[str, Any]:
+def _totals(s: Series) -> dict[str, Any]:
     """The whole run as one split: the same integrals as splits(), over all of it."""
-    s = prepare(activity)
     t, d = s.time_s, s.distance_m
     whole = ig.Boundaries(
         time_s=np.array([t[0], t[-1]]),
@@ -104,9 +103,9 @@ def _totals(activity: Any) -> dict[str, Any]:
     }
 
 
-def _pacing(activity: Any) -> dict[str, Any]:
-    ns = negative_split(activity)
-    profile = pacing_profile(activity)
+def _pacing(s: Series) -> dict[str, Any]:
+    ns = negative_split(s)
+    profile = pacing_profile(s)
     return {
         "negative_split": ns.verdict,
         "negative_split_difference_s": ns.difference_s,
@@ -177,9 +176,13 @@ def summarize(activity: Activity | pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     values: dict[str, Any] = _meta_fields(activity)
-    for section in _SECTIONS:
+    try:
+        series = prepare(activity)  # cleaned once, shared by every section
+    except EmptyActivityError:
+        series = None
+    for section in _SECTIONS if series is not None else ():
         try:
-            values.update(section(activity))
+            values.update(section(series))
         except EmptyActivityError:
             pass
     data = {}

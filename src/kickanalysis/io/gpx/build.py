@@ -83,13 +83,14 @@ def _build_activity(raw: _Raw, name: str, log: WarningLog) -> Activity:
     has_t = t != _NAT
     if raw.naive:
         log.assumed(f"{raw.naive} timestamps without a time zone taken as UTC")
+    meta_start = None  # a route's start: only the file's own metadata time, if any
     if not has_t.any():
         timed = False
         start = pd.Timestamp(0, tz="UTC")
         if raw.meta_time:
             mt = pd.to_datetime(raw.meta_time, format="ISO8601", utc=True, errors="coerce")
             if not pd.isna(mt):
-                start = mt
+                start = meta_start = mt
         t = start.as_unit("ns").value + np.arange(n, dtype=np.int64) * 1_000_000_000
         log.assumed(
             f"no timestamps ({raw.kind} without times): points placed 1 s apart from "
@@ -175,7 +176,7 @@ def _build_activity(raw: _Raw, name: str, log: WarningLog) -> Activity:
         sport=sport,
         manufacturer=manufacturer,
         product=product,
-        start_time=records.index[0],
+        start_time=records.index[0] if timed or has_t.any() else meta_start,
         pauses=pauses,
         warnings=tuple(log.messages),
         name=raw.trk_name or raw.meta_name,
