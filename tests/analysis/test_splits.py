@@ -106,11 +106,8 @@ def test_no_samples():
         ka.splits(act)
 
 
-@pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("sampling", ["1s", "smart"])
-@pytest.mark.parametrize("pauses", [(), (60.0,)])
-def test_fit_splits_match_the_planted_truth(seed, sampling, pauses):
-    """Device distance (FIT): every full km within 0.5 s of the true split time."""
+def planted_run(seed, sampling, pauses):
+    """A 5 km run with exact device distance and its true full-km splits."""
     sim = ka.simulate_run(
         distance_m=5000,
         seed=seed,
@@ -119,7 +116,15 @@ def test_fit_splits_match_the_planted_truth(seed, sampling, pauses):
         distance_error_pct=0.0,
         gps_noise_m=[2.0, 4.0][seed % 2],
     )
-    truth = sim.truth.splits[~sim.truth.splits["partial"]]
+    return sim, sim.truth.splits[~sim.truth.splits["partial"]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("sampling", ["1s", "smart"])
+@pytest.mark.parametrize("pauses", [(), (60.0,)])
+def test_fit_splits_match_the_planted_truth(seed, sampling, pauses):
+    """Device distance (FIT): every full km within 0.5 s of the true split time."""
+    sim, truth = planted_run(seed, sampling, pauses)
     s = ka.splits(read_back(sim.activity, ka.write_fit))
     full = s[~s["partial"]]
     assert len(full) == len(truth)
@@ -146,15 +151,7 @@ GPX_BEYOND_3S = {
 @pytest.mark.parametrize("pauses", [(), (60.0,)])
 def test_gpx_splits_match_the_planted_truth(seed, sampling, pauses):
     """Distance from noisy positions (GPX): every full km within 3 s of the true time."""
-    sim = ka.simulate_run(
-        distance_m=5000,
-        seed=seed,
-        sampling=sampling,
-        pauses=list(pauses),
-        distance_error_pct=0.0,
-        gps_noise_m=[2.0, 4.0][seed % 2],
-    )
-    truth = sim.truth.splits[~sim.truth.splits["partial"]]
+    sim, truth = planted_run(seed, sampling, pauses)
     s = ka.splits(read_back(sim.activity, ka.write_gpx))
     full = s[~s["partial"]]
     # the 5th km ends ~2.5 m before the finish: a GPS distance a few metres short
