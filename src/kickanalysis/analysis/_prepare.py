@@ -49,9 +49,9 @@ def prepare(
 ) -> Series:
     """Clean an activity once for the analyses (without modifying it).
 
-    Distance is the device's where it is reliable, else cleaned positions
-    (:func:`kickanalysis.signal.clean_distance`) that add nothing while the runner is
-    paused, made non-decreasing. ``moving`` comes
+    Distance is :func:`kickanalysis.signal.derive`'s ``distance_clean_m``: the device's
+    where it is reliable, else cleaned positions that add nothing while the runner is
+    paused; made non-decreasing here. ``moving`` comes
     from :func:`kickanalysis.signal.moving` (timer pauses, sampling gaps, stops).
     Cadence counts only while moving. Elevation gain and loss use the smoothed
     elevation with a hysteresis of ``elevation_threshold_m``.
@@ -82,11 +82,6 @@ def prepare(
     moving = derived["moving"].to_numpy(dtype=bool)
     dt = np.diff(t, prepend=t[0])
     dd = np.diff(d, prepend=d[0])
-    if signal.distance_source(activity) == "positions":
-        # GPS wanders while the runner stands still: no distance while paused (a
-        # device's own distance is kept as it recorded it)
-        dd = np.where(moving, dd, 0.0)
-        d = d[0] + np.cumsum(dd)
     grade = derived["grade"].to_numpy(dtype=np.float64)
     factor = signal.gap_factor(np.nan_to_num(grade, nan=0.0), model=gap_model)
     hr = records["heart_rate_bpm"].to_numpy(dtype=np.float64)
