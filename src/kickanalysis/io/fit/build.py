@@ -16,7 +16,7 @@ from ...activity import Activity, Meta
 from ...errors import WarningLog
 from ...schema import RECORD_COLUMNS, empty_splits, records_frame, splits_frame
 from . import _profile
-from .decode import FIT_EPOCH_S, Column, FitData, MessageTable, _snake
+from .decode import FIT_EPOCH_S, FitData, MessageTable, _snake
 
 SEMICIRCLE_TO_DEG = 180.0 / 2**31
 
@@ -512,6 +512,3 @@ def build_activity(fit: FitData, name: str, log: WarningLog) -> Activity:
 
 
 __all__ = ["build_activity", "column_name"]
-
-# keep Column importable from here for the fitparse engine
-_ = Column

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import CorruptFileError, UnknownFormatError, WarningLog
+from ...errors import UnknownFormatError, WarningLog
 from . import _profile
 from .crc import crc16
 
@@ -786,8 +786,3 @@ def decode(
         mname = _profile.MESSAGES.get(gnum, (f"unknown_{gnum}",))[0]
         counts[mname] = sum(len(d.starts) + sum(c for _, c in d.runs) for d in defs)
     return FitData(tables, headers, stop, counts)
-
-
-def check_corrupt(name: str, message: str, offset: int) -> CorruptFileError:
-    """Build a :class:`CorruptFileError` (helper for callers)."""
-    return CorruptFileError(name, message, offset=offset)
