@@ -190,6 +190,31 @@ def test_splits_sum_to_the_whole_and_ignore_time_shifts(speeds, dt, every, shift
     assert (s2["start_time"] - s["start_time"] == pd.Timedelta(seconds=shift_s)).all()
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    speeds=st.lists(st.floats(0.0, 7.0), min_size=20, max_size=400),
+    dt=st.sampled_from([1.0, 2.0]),
+    k=st.sampled_from([2, 3, 5]),
+    every=st.sampled_from(["400m", "1km", 333.3]),
+)
+def test_a_sparser_sampling_moves_each_boundary_by_less_than_its_step(speeds, dt, k, every):
+    """Resampling property: keeping every k-th sample (and the last) moves each
+    distance boundary by less than the coarse step, as both the fine and the coarse
+    series cross the boundary inside the same coarse interval."""
+    act = synthetic(np.asarray(speeds), dt_s=dt)
+    rec = act.records
+    keep = np.unique(np.r_[np.arange(0, len(rec), k), len(rec) - 1])
+    coarse = ka.Activity(records=rec.iloc[keep], laps=act.laps, meta=act.meta)
+    if rec["distance_m"].iloc[-1] <= 0:
+        return
+    a, b = ka.splits(act, every=every), ka.splits(coarse, every=every)
+    assert len(a) == len(b)
+    step = k * dt
+    np.testing.assert_allclose(a["end_distance_m"], b["end_distance_m"], atol=1e-6)
+    assert np.abs(a["end_elapsed_s"] - b["end_elapsed_s"]).max() <= step + 1e-6
+    assert np.abs(a["duration_s"] - b["duration_s"]).max() <= 2 * step + 1e-6
+
+
 def test_resampling_changes_little():
     """A 1 Hz run and the same run sampled every 3 s give nearly the same splits."""
     sim = ka.simulate_run(distance_m=4000, seed=11, distance_error_pct=0.0)
