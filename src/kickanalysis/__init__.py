@@ -36,6 +36,7 @@ _LAZY = {
     "read_tcx": "kickanalysis.io",
     "write_fit": "kickanalysis.io",
     "write_gpx": "kickanalysis.io",
+    "analyze_many": "kickanalysis.batch",
     "SimulatedRun": "kickanalysis.simulate",
     "simulate_course": "kickanalysis.simulate",
     "simulate_run": "kickanalysis.simulate",
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
         splits,
         summarize,
     )
+    from .batch import analyze_many
     from .io import read, read_fit, read_gpx, read_tcx, write_fit, write_gpx
     from .signal import (
         derive,
@@ -88,6 +90,7 @@ __all__ = [
     "SimulatedRun",
     "UnknownFormatError",
     "__version__",
+    "analyze_many",
     "derive",
     "elevation_gain_loss",
     "gap_factor",
