@@ -174,9 +174,7 @@ def detect_strides(
     peak = np.array(
         [np.nanmax(raw3[int(a) : int(np.ceil(z))]) for a, z in zip(t0.tolist(), t1.tolist())]
     )
-    baseline = np.array(
-        [sg.nanmedian(raw_base[int(a) : int(np.ceil(z))]) for a, z in zip(t0, t1)]
-    )
+    baseline = np.array([sg.nanmedian(raw_base[int(a) : int(np.ceil(z))]) for a, z in zip(t0, t1)])
     recovery = np.append(t0[1:] - t1[:-1], np.nan)
     new_set = np.concatenate(([True], recovery[:-1] > max_set_gap_s))
     return sg.event_table(
