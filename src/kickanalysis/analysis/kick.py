@@ -108,7 +108,7 @@ class Kick(_Verdict):
         import pandas as pd
 
         frame = pd.DataFrame([self.to_dict()])
-        frame["start_time"] = pd.to_datetime(frame["start_time"], utc=True)
+        frame["start_time"] = pd.to_datetime(frame["start_time"], utc=True).dt.as_unit("ns")
         return frame
 
     def __repr__(self) -> str:
@@ -187,7 +187,7 @@ def detect_kick(
     max_distance_m: float = 1000.0,
     baseline_distance_m: float = 400.0,
     onset_fraction: float = 0.2,
-    cooldown_speed_ratio: float | None = 0.8,
+    cooldown_speed_ratio: float | None = 0.75,
     gap_model: str | None = "fitted",
 ) -> Kick:
     """Find the final kick of a race: its start, length, speed and gain.
@@ -196,11 +196,12 @@ def detect_kick(
 
     1. **Finish.** The race ends at ``finish`` when given, else at the last moving sample;
        then, unless ``cooldown_speed_ratio`` is None, a walk or jog after the line is cut
-       off: where the mean speed from some time to the end of the recording is below
+       off: where the mean grade-adjusted speed (Strava 2017 model) from some time to
+       the end of the recording (at least 30 s) is below
        ``cooldown_speed_ratio`` times the mean speed of the 3 minutes before it (the
        lowest such ratio, i.e. the most likely change point), the race ends where the
        5 s speed last stood halfway between the two levels. A cool-down that is less
-       than 20 % slower than the race is not found: pass ``finish`` then.
+       than 25 % slower than the race is not found: pass ``finish`` then.
     2. **Effort.** Speeds are grade adjusted so that a downhill finish is not a kick and
        an uphill one can be. By default (``gap_model="fitted"``) the adjustment is the
        runner's own hill response, fitted by least squares over the race before the
@@ -256,7 +257,7 @@ def detect_kick(
         taken to have started [-] (default 0.2).
     cooldown_speed_ratio : float or None
         Cut a cool-down slower than this fraction of the race speed off the end [-]
-        (default 0.8); None keeps the recording to its end (or to ``finish``).
+        (default 0.75); None keeps the recording to its end (or to ``finish``).
     gap_model : {"fitted", "strava2017", "minetti2002"} or None
         Grade adjustment for the detection: the runner's own (default), a published
         model (:func:`kickanalysis.signal.gap_factor`), or None for the plain speed.
@@ -275,7 +276,8 @@ def detect_kick(
     Examples
     --------
     >>> import kickanalysis as ka
-    >>> kick = ka.detect_kick(ka.read("data/samples/race_5k_kick.fit"))
+    >>> from kickanalysis.analysis.kick import detect_kick
+    >>> kick = detect_kick(ka.read("data/samples/race_5k_kick.fit"))
     >>> kick.detected, round(kick.start_distance_m, -2)
     (True, 4600.0)
     >>> kick.gain_pct > 10
@@ -302,7 +304,7 @@ def detect_kick(
         if cooldown_speed_ratio is not None:
             keep = t <= end
             cut = _cooldown_finish(
-                t[keep], d[keep], cooldown_speed_ratio, before_s=180.0, min_after_s=20.0
+                t[keep], s.cum_gap_m[keep], cooldown_speed_ratio, before_s=180.0, min_after_s=30.0
             )
             end = cut if cut is not None else end
     d_end = float(np.interp(end, t, d))

@@ -1,0 +1,169 @@
+"""detect_kick(): planted kicks found (FIT and GPX round trips), no kick in even or fading
+races, onset within seconds of the truth, finish= and a cool-down after the line."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kickanalysis as ka
+from kickanalysis.analysis.kick import Kick, detect_kick
+from kickanalysis.errors import DataQualityWarning, EmptyActivityError
+from kickanalysis.simulate import KickSpec
+
+
+def read_back(act, writer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return ka.read(writer(act))
+
+
+def race(seed, **kw):
+    """A planted race with a seeded mix of pace, noise, sampling and course."""
+    rng = np.random.default_rng(seed)
+    params = dict(
+        distance_m=float(rng.choice([3000.0, 5000.0])),
+        pace_s_per_km=float(rng.uniform(180, 330)),
+        gps_noise_m=float(rng.uniform(1, 5)),
+        sampling=["1s", "smart"][seed % 2],
+        course=["flat", "hilly"][(seed // 2) % 2],
+        distance_error_pct=0.0,
+        seed=seed,
+    )
+    params.update(kw)
+    return ka.simulate_run(**params)
+
+
+KICKS = [(100.0, 30.0), (200.0, 12.0), (400.0, 20.0), (600.0, 10.0), (800.0, 25.0)]
+
+
+@pytest.mark.parametrize("writer", [ka.write_fit, ka.write_gpx], ids=["fit", "gpx"])
+def test_planted_kicks_are_found_with_their_onset(writer):
+    errors, found, total, close = [], 0, 0, 0
+    for seed in range(16):
+        dist, gain = KICKS[seed % len(KICKS)]
+        sim = race(seed, kick=KickSpec(distance_m=dist, speed_increase_pct=gain))
+        k = detect_kick(read_back(sim.activity, writer))
+        truth = sim.truth.kick
+        total += 1
+        if k.detected:
+            found += 1
+            errors.append(k.start_elapsed_s - truth.start_elapsed_s)
+            close += abs(k.distance_m - truth.distance_m) <= 60.0
+            assert k.gap_gain_pct > 0.3 * gain  # real gain can be < 0 up a hill
+    assert found >= 0.9 * total
+    assert close >= 0.8 * found
+    # GPS-derived distance (GPX) is noisier at the onset than device distance (FIT)
+    assert np.median(np.abs(errors)) <= (5.0 if writer is ka.write_fit else 7.0)
+
+
+def test_kick_values_on_flat_fit():
+    sim = race(
+        3, course="flat", sampling="1s", kick=KickSpec(distance_m=400, speed_increase_pct=20)
+    )
+    k = detect_kick(read_back(sim.activity, ka.write_fit))
+    t = sim.truth.kick
+    assert k.detected
+    assert abs(k.start_elapsed_s - t.start_elapsed_s) <= 5.0
+    assert k.baseline_speed_mps == pytest.approx(t.baseline_speed_mps, rel=0.04)
+    assert k.kick_speed_mps == pytest.approx(t.kick_speed_mps, rel=0.04)
+    assert k.peak_speed_mps >= k.kick_speed_mps
+    assert k.gain_pct == pytest.approx(100 * (t.kick_speed_mps / t.baseline_speed_mps - 1), abs=4.0)
+    assert abs((k.start_time - t.start_time).total_seconds()) <= 5.0
+    assert k.duration_s == pytest.approx(k.finish_elapsed_s - k.start_elapsed_s)
+    assert "->" in repr(k) and "/km" in repr(k)
+    row = k.to_frame()
+    assert list(row.columns) == list(k.to_dict())
+    assert len(row) == 1 and str(row["start_time"].dtype) == "datetime64[ns, UTC]"
+
+
+@pytest.mark.parametrize("writer", [ka.write_fit, ka.write_gpx], ids=["fit", "gpx"])
+def test_no_kick_in_even_or_fading_races(writer):
+    false = 0
+    for seed in range(12):
+        fade = 10.0 if seed % 3 == 0 else None
+        sim = race(100 + seed, fade=fade)
+        k = detect_kick(read_back(sim.activity, writer))
+        false += k.detected
+        if not k.detected:
+            assert k.start_time is None and np.isnan(k.start_elapsed_s)
+            assert k.finish_distance_m == pytest.approx(sim.truth.pacing.total_distance_m, abs=30)
+    assert false <= 1
+
+
+def test_gps_spike_near_the_end_is_not_a_kick():
+    sim = race(5, course="flat", gps_spike_rate_per_h=0.0, gps_noise_m=2.0, sampling="1s")
+    act = sim.activity
+    rec = act.records.copy()
+    # a 3 s jump of about 40 m, 25 s before the end
+    i = len(rec) - 25
+    rec.iloc[i : i + 3, rec.columns.get_loc("lat_deg")] += 40.0 / 111_195.0
+    spiky = ka.Activity(records=rec, laps=act.laps, meta=act.meta)
+    assert not detect_kick(read_back(spiky, ka.write_gpx)).detected
+    # the device speed of a FIT file with an equally short burst
+    rec = act.records.copy()
+    rec.iloc[i : i + 3, rec.columns.get_loc("distance_m")] += 15.0
+    rec.iloc[i + 3 :, rec.columns.get_loc("distance_m")] += 15.0
+    bursty = ka.Activity(records=rec, laps=act.laps, meta=act.meta)
+    assert not detect_kick(read_back(bursty, ka.write_fit)).detected
+
+
+def with_cooldown(sim, *, jog_pace_s_per_km=480.0, jog_m=1200.0):
+    """The race followed by a slow jog (a second simulated run appended after the line)."""
+    jog = ka.simulate_run(
+        distance_m=jog_m, pace_s_per_km=jog_pace_s_per_km, seed=99, distance_error_pct=0.0
+    ).activity.records
+    race_rec = sim.activity.records
+    jog = jog.iloc[1:].copy()
+    shift = race_rec.index[-1] - jog.index[0] + pd.Timedelta(seconds=1)
+    jog.index = jog.index + shift
+    jog["elapsed_s"] += race_rec["elapsed_s"].iloc[-1] + 1.0 - jog["elapsed_s"].iloc[0]
+    jog["distance_m"] += race_rec["distance_m"].iloc[-1]
+    rec = pd.concat([race_rec, jog])
+    return ka.Activity(records=rec, laps=sim.activity.laps.iloc[:0], meta=sim.activity.meta)
+
+
+def test_finish_and_automatic_cooldown_cut():
+    # 4000 m on the 2 km loop ends at the start, where the appended jog begins
+    sim = race(
+        7,
+        distance_m=4000.0,
+        course="flat",
+        sampling="1s",
+        pace_s_per_km=240.0,
+        kick=KickSpec(distance_m=300, speed_increase_pct=18),
+    )
+    act = read_back(with_cooldown(sim), ka.write_fit)
+    truth = sim.truth.kick
+    auto = detect_kick(act)
+    assert auto.finish_distance_m == pytest.approx(4000.0, abs=25.0)
+    assert auto.detected and abs(auto.start_elapsed_s - truth.start_elapsed_s) <= 5.0
+    # without the cut the jog hides the kick
+    assert not detect_kick(act, cooldown_speed_ratio=None).detected
+    # the finish given as a distance, a duration or a clock time
+    total_s = sim.truth.pacing.total_time_s
+    for finish in (
+        4000.0,
+        "4km",
+        pd.Timedelta(seconds=total_s),
+        sim.truth.kick.start_time + pd.Timedelta(seconds=truth.duration_s),
+    ):
+        k = detect_kick(act, finish=finish, cooldown_speed_ratio=None)
+        assert k.detected, finish
+        assert k.finish_distance_m == pytest.approx(4000.0, abs=5.0)
+        assert abs(k.start_elapsed_s - truth.start_elapsed_s) <= 5.0
+
+
+def test_bad_input():
+    sim = race(1)
+    with pytest.raises(ValueError):
+        detect_kick(sim.activity, finish=50_000.0)
+    with pytest.raises(ValueError):
+        detect_kick(sim.activity, gap_model="nonsense")
+    rec = sim.activity.records.iloc[:1]
+    with pytest.raises(EmptyActivityError):
+        detect_kick(rec)
+    assert isinstance(detect_kick(sim.activity), Kick)
