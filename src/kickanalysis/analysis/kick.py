@@ -313,7 +313,9 @@ def detect_kick(
         raise EmptyActivityError(s.source, "the race covers no distance")
 
     def none() -> Kick:
-        return Kick(False, None, *([_NAN] * 9), finish_elapsed_s=end, finish_distance_m=race_m)
+        return Kick(
+            False, None, *([_NAN] * 9), finish_elapsed_s=float(end), finish_distance_m=float(race_m)
+        )
 
     # ------------------------------------------------------------------ 1 s grid
     tg = np.arange(t[0], end, 1.0)
@@ -403,16 +405,16 @@ def detect_kick(
         detected=True,
         start_time=pd.Timestamp(s.start_ns + int(round(onset * 1e9)), tz="UTC"),
         start_elapsed_s=onset,
-        start_distance_m=d_on - d[0],
-        distance_m=d_end - d_on,
-        duration_s=duration,
-        baseline_speed_mps=base_speed,
-        kick_speed_mps=kick_speed,
+        start_distance_m=float(d_on - d[0]),
+        distance_m=float(d_end - d_on),
+        duration_s=float(duration),
+        baseline_speed_mps=float(base_speed),
+        kick_speed_mps=float(kick_speed),
         peak_speed_mps=peak,
-        gain_pct=100.0 * (kick_speed / base_speed - 1.0),
-        gap_gain_pct=gap_gain,
-        finish_elapsed_s=end,
-        finish_distance_m=race_m,
+        gain_pct=float(100.0 * (kick_speed / base_speed - 1.0)),
+        gap_gain_pct=float(gap_gain),
+        finish_elapsed_s=float(end),
+        finish_distance_m=float(race_m),
     )
 
 
