@@ -644,3 +644,15 @@ def test_elevation_gain_matches_device_total(path):
     # 20 % of the device total; for small totals (flat runs) the barometer's own
     # resolution dominates, so allow 8 m
     assert abs(gain - device) <= max(0.2 * device, 8.0)
+
+
+def test_a_stop_loses_no_distance():
+    # 3 m/s, a 60 s stop at a light, 3 m/s again: the smoothing must not reach across
+    # the stop (a parabola over the sharp change pulled the points around it towards
+    # the stop and lost ~3.5 m per stop)
+    t = np.arange(0.0, 400.0)
+    x = 3.0 * np.clip(t, None, 100.0) + 3.0 * np.clip(t - 160.0, 0.0, None)
+    lat, lon = to_deg(x, np.zeros_like(x))
+    mv = (t <= 100.0) | (t > 160.0)
+    d = signal.distance_from_positions(lat, lon, t, moving=mv)
+    np.testing.assert_allclose(d, x, atol=0.05)

@@ -179,7 +179,12 @@ def _box_mean(
     return out
 
 
-def _local_quadratic(axis: np.ndarray, values: np.ndarray, window: float) -> np.ndarray:
+def _local_quadratic(
+    axis: np.ndarray,
+    values: np.ndarray,
+    window: float,
+    segment: np.ndarray | None = None,
+) -> np.ndarray:
     """Locally weighted quadratic regression (LOESS, degree 2) of columns over ``axis``.
 
     At each sample, a parabola in ``axis`` is fitted by weighted least squares to the
@@ -194,12 +199,23 @@ def _local_quadratic(axis: np.ndarray, values: np.ndarray, window: float) -> np.
 
     ``values`` has one column per series (shape ``(n, c)``); the fit is linear in the
     data, so its weights (the equivalent kernel) are computed once for all columns.
+    ``segment`` (non-decreasing integer labels, one per sample) keeps each window
+    inside its segment: the window shrinks symmetrically at every segment's ends as it
+    does at the ends of the data, so nothing is smoothed across a boundary (a stop).
     """
     n = len(axis)
     out = values.copy()
     if n < 4 or not window > 0:
         return out
-    h = np.minimum(0.5 * window, np.minimum(axis - axis[0], axis[-1] - axis))
+    if segment is None:
+        first, last = axis[0], axis[-1]
+    else:
+        new = np.flatnonzero(np.diff(segment) != 0) + 1
+        starts = np.concatenate(([0], new))
+        ends = np.concatenate((new - 1, [n - 1]))
+        which = np.repeat(np.arange(len(starts)), ends - starts + 1)
+        first, last = axis[starts][which], axis[ends][which]
+    h = np.minimum(0.5 * window, np.minimum(axis - first, last - axis))
     pos = np.arange(n)
     # samples strictly inside (weight > 0): indices lo_in … hi_in
     lo_in = np.searchsorted(axis, axis - h, side="right")
@@ -815,7 +831,13 @@ def distance_from_positions(
     lak, lok = la[k], lo[k]
     if timed and smooth_s > 0 and len(k) >= 4:
         lon_unwrapped = np.unwrap(lok, period=360.0)
-        fit = _local_quadratic(tt[k], np.stack((lak, lon_unwrapped), axis=1), smooth_s)
+        # a stop (``moving`` False) splits the smoothing: a parabola across the sharp
+        # change from running to standing would pull the last moving points towards
+        # the stop and the first ones after it, and lose a few metres at every stop
+        segment = None if mv is None else np.cumsum(np.diff(mv[idx[k]], prepend=False))
+        fit = _local_quadratic(
+            tt[k], np.stack((lak, lon_unwrapped), axis=1), smooth_s, segment=segment
+        )
         lat_s, lon_s = fit[:, 0], fit[:, 1]
         # only densely sampled points move: both neighbours within smooth_s / 4
         gaps = np.diff(tt[k])
