@@ -774,7 +774,8 @@ def distance_from_positions(
         ``time_s``).
     moving : array_like of bool, optional
         Where given, a step ending at a sample marked ``False`` adds no distance (GPS
-        jitter while standing, jumps across pauses).
+        jitter while standing, jumps across pauses), and the smoothing does not reach
+        across a change between moving and not moving.
 
     Returns
     -------
