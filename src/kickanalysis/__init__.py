@@ -36,6 +36,8 @@ _LAZY = {
     "read_tcx": "kickanalysis.io",
     "write_fit": "kickanalysis.io",
     "write_gpx": "kickanalysis.io",
+    "read_parquet": "kickanalysis.io.parquet",
+    "write_parquet": "kickanalysis.io.parquet",
     "analyze_many": "kickanalysis.batch",
     "SimulatedRun": "kickanalysis.simulate",
     "simulate_course": "kickanalysis.simulate",
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
     )
     from .batch import analyze_many
     from .io import read, read_fit, read_gpx, read_tcx, write_fit, write_gpx
+    from .io.parquet import read_parquet, write_parquet
     from .signal import (
         derive,
         elevation_gain_loss,
@@ -100,11 +103,13 @@ __all__ = [
     "read",
     "read_fit",
     "read_gpx",
+    "read_parquet",
     "read_tcx",
     "simulate_course",
     "simulate_run",
     "write_fit",
     "write_gpx",
+    "write_parquet",
 ]
 
 
