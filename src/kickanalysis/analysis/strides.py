@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -138,6 +138,7 @@ def detect_strides(
     w = int(round(easy_window_s))
     moving = grid.moving
     cum_stop = np.concatenate(([0], np.cumsum(~moving)))
+    positions = _positions(activity)
     rows: list[tuple[float, float, float]] = []
     for i0, i1 in zip(starts.tolist(), stops.tolist()):
         b = sg.nanmedian(base[i0:i1])
@@ -159,6 +160,8 @@ def detect_strides(
         after = sg.nanmedian(vg[z + 1 : hi])
         if not (before <= max_easy_ratio * b and after <= max_easy_ratio * b):
             continue
+        if not _straight_enough(grid, positions, t0, t1, b):
+            continue  # the extra distance is a GPS excursion, not running
         rows.append((t0, t1, b))
     if not rows:
         return _empty()
@@ -191,6 +194,51 @@ def detect_strides(
             "recovery_s": (recovery, "float64"),
         },
     )
+
+
+def _positions(activity: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Times since the first sample [s], latitudes and longitudes [deg] of the fixes."""
+    records = getattr(activity, "records", activity)
+    lat = records["lat_deg"].to_numpy(dtype=np.float64)
+    lon = records["lon_deg"].to_numpy(dtype=np.float64)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if ok.sum() < 2:
+        return None
+    ns = records.index.as_unit("ns").asi8
+    t = (ns - ns[0]) / 1e9
+    return t[ok], lat[ok], lon[ok]
+
+
+def _straight_enough(
+    grid: sg.Grid,
+    positions: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    t0: float,
+    t1: float,
+    baseline: float,
+) -> bool:
+    """Whether a surge's extra distance is also seen as the crow flies.
+
+    A GPS spike that the cleaning missed (sparse "smart" recording) adds its way out and
+    back to the distance, which looks like a surge. The straight line between the last
+    fix before the surge and the first fix after it (3 s margin) then falls short of
+    the distance covered by more than half the surge's extra distance; real running
+    (straight or gently curved) does not.
+    """
+    if positions is None:
+        return True
+    from ..geo import haversine_m
+
+    t, lat, lon = positions
+    i = max(int(np.searchsorted(t, t0 - 3.0, side="right")) - 1, 0)
+    j = min(int(np.searchsorted(t, t1 + 3.0, side="left")), len(t) - 1)
+    if j <= i:
+        return True
+    covered = float(np.interp(t[j], grid.time_s, grid.distance_m)) - float(
+        np.interp(t[i], grid.time_s, grid.distance_m)
+    )
+    chord = float(haversine_m(lat[i], lon[i], lat[j], lon[j]))
+    extra = covered - baseline * (t[j] - t[i])
+    return covered - chord <= max(0.5 * extra, 5.0)
 
 
 def _empty() -> pd.DataFrame:
