@@ -1510,7 +1510,8 @@ def _time_one(text: str | None) -> int | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
-    return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+    ns = (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+    return ns if _NAT < ns < 2**63 else None  # beyond 1677-2262 is no time
 
 
 def _device(creator: dict[str, str]) -> tuple[str | None, str | None]:

@@ -559,7 +559,7 @@ def _expand_components(num, fields, parts, columns, blobs, assemble, n) -> None:
             pieces = blobs[fnum]
             ints = assemble([(i, v) for i, v, _ in pieces], 0, np.uint64)
             valid = assemble([(i, ok) for i, _, ok in pieces], False, bool)
-        elif fname in columns:
+        elif fname in columns and columns[fname].values.dtype == np.float64:
             vals = columns[fname].values
             valid = ~np.isnan(vals)
             raw = np.where(valid, np.round((vals + offset) * scale), 0)
@@ -574,6 +574,8 @@ def _expand_components(num, fields, parts, columns, blobs, assemble, n) -> None:
             tname = fields.get(target, (f"unknown_{target}",))[0]
             tunits = fields.get(target, ("", "", 1, 0, ""))[4]
             existing = columns.get(tname)
+            if existing is not None and existing.values.dtype != np.float64:
+                existing = None  # a damaged definition gave the numeric target as text
             if existing is not None and not np.isnan(existing.values[valid]).any():
                 continue  # the target was recorded itself wherever the source was
             comp = (ints[valid] >> np.uint64(lo)) & np.uint64((1 << bits) - 1)

@@ -118,6 +118,8 @@ def gpx_from_bytes(
     log = WarningLog(name, strict=strict)
     reject_dtd(data, name)
     raw = _read_gpxpy(data, name) if engine == "gpxpy" else _read_native(data, name, log)
+    if raw.bad_times:
+        log.repaired(f"{raw.bad_times} unparseable timestamps treated as missing")
     if raw.root is not None and raw.root != "gpx":
         raise CorruptFileError(name, f"root element is <{raw.root}>, not <gpx>")
     if len(raw.lat) == 0:
@@ -136,6 +138,4 @@ def _read_native(data: bytes, name: str, log: WarningLog) -> _Raw:
             raw = _scan_fast(data, name)
     if raw is None:
         raw = _scan_expat(data, name, log)
-    if raw.bad_times:
-        log.repaired(f"{raw.bad_times} unparseable timestamps treated as missing")
     return raw

@@ -102,6 +102,8 @@ def _scan_expat(data: bytes, name: str, log: WarningLog) -> _Raw:
             raise CorruptFileError(
                 name, f"malformed XML: {expat.errors.messages[exc.code]}", line=exc.lineno
             ) from None
+    except LookupError as exc:  # an encoding declaration Python does not know
+        raise CorruptFileError(name, f"unsupported XML encoding: {exc}", line=1) from None
 
     raw.meta_name = meta.get("meta_name")
     raw.meta_time = meta.get("meta_time")

@@ -22,6 +22,12 @@ def _read_gpxpy(data: bytes, name: str) -> _Raw:
         doc = gpxpy.parse(text)
     except gpxpy.gpx.GPXException as exc:
         raise CorruptFileError(name, f"gpxpy could not parse the document: {exc}") from exc
+    except MemoryError:
+        raise
+    except Exception as exc:  # gpxpy/lxml raise bare ValueError etc. on damaged markup
+        raise CorruptFileError(
+            name, f"gpxpy could not parse the document: {type(exc).__name__}: {exc}"
+        ) from exc
 
     raw = _Raw(root="gpx", creator=doc.creator, version=doc.version)
     raw.meta_name = doc.name
@@ -52,7 +58,10 @@ def _read_gpxpy(data: bytes, name: str) -> _Raw:
         if ts.tzinfo is None:
             raw.naive += 1
             ts = ts.tz_localize("UTC")
-        time_ns[j] = ts.tz_convert("UTC").as_unit("ns").value
+        try:
+            time_ns[j] = ts.tz_convert("UTC").as_unit("ns").value
+        except (OverflowError, ValueError):  # beyond 1677-2262: unparseable
+            raw.bad_times += 1
     raw.time_ns = time_ns
     for key, attr in (("speed", "speed"), ("course", "course")):
         col = [getattr(p, attr, None) for _, p in pts]

@@ -210,7 +210,10 @@ def _parse_times(texts: np.ndarray) -> tuple[np.ndarray, int, int]:
         fixed = _utc_fixed(block)
         if fixed is not None:
             return fixed, 0, 0
-    strs = np.char.strip(texts.astype("U"))
+    try:
+        strs = np.char.strip(texts.astype("U"))
+    except UnicodeDecodeError:  # non-ASCII bytes in a time: unparseable, not an exception
+        strs = np.char.strip(np.array([t.decode("utf-8", "replace") for t in texts.tolist()]))
     if strs.size == 0:
         return np.empty(0, dtype=np.int64), 0, 0
     aware = np.char.endswith(strs, "Z")
@@ -219,6 +222,9 @@ def _parse_times(texts: np.ndarray) -> tuple[np.ndarray, int, int]:
         naive = sum(1 for s in strs[~aware].tolist() if s and not _TZ_SUFFIX.search(s))
     empty = strs == ""
     idx = pd.to_datetime(strs, format="ISO8601", utc=True, errors="coerce")
+    lo, hi = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+    if not idx.isna().all() and (idx.min() < lo or idx.max() > hi):
+        idx = idx.where((idx >= lo) & (idx <= hi))  # beyond 1677-2262: unparseable
     ns = idx.as_unit("ns").asi8.copy()
     bad = int((idx.isna() & ~empty).sum())
     ns[np.asarray(idx.isna())] = _NAT
