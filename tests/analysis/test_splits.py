@@ -199,8 +199,8 @@ def test_gpx_splits_match_the_planted_truth(seed, sampling, pauses):
 @pytest.mark.parametrize("pauses", [(), (60.0,)])
 def test_gpx_splits_at_the_information_limit(seed, sampling, pauses):
     """At 3-4 m of GPS error, the slow error alone (no position-only method can tell it
-    from the path) puts a km beyond 3 s in about 1 run of 8 (3 m) or 1 of 3 (4 m); it adds
-    the method little: mostly the length that the remaining fast wander adds (about
+    from the path) puts a km beyond 3 s in about 1 run of 8 (3 m) or 1 of 3 (4 m); the
+    method adds little to it: mostly the length that the remaining fast wander adds (about
     0.45 s/km at 3 m, 0.8 s/km at 4 m)."""
     noise_m = [3.0, 4.0][seed % 2]
     err, limit = gpx_errors(seed, sampling, pauses, noise_m)
