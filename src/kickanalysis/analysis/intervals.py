@@ -39,14 +39,16 @@ def detect_intervals(
     edge_window_s: float = 20.0,
     context_s: float = 60.0,
     min_segment_s: float = 12.0,
+    stop_margin_s: float = 8.0,
 ) -> pd.DataFrame:
     """Find the work intervals of speedwork (about 40 s to 20 min each).
 
     How it decides:
 
     1. The cleaned distance and grade-adjusted distance are resampled on whole seconds
-       (the mean speed of every second, whatever the sampling); seconds spent standing
-       are dropped, so a stop is not an edge. Detection works on the grade-adjusted
+       (the mean speed of every second, whatever the sampling); seconds spent standing,
+       and ``stop_margin_s`` around them (slowing down and speeding up again), are
+       dropped, so a stop is not an edge. Detection works on the grade-adjusted
        speed (``strava2017`` curve of :func:`kickanalysis.signal.gap_factor`).
     2. *Edges*: at every second, the mean speed of the next ``edge_window_s`` divided by
        that of the previous ``edge_window_s`` (a step detector: the difference of two
@@ -84,6 +86,10 @@ def detect_intervals(
         Length of the two windows compared at each second to find edges [s].
     context_s : float, default 60.0
         Longest stretch before and after an interval that it is compared with [s].
+    min_segment_s : float, default 12.0
+        Shortest stretch between two edges kept as a level of its own [s].
+    stop_margin_s : float, default 8.0
+        Time left out before and after every stop [s].
 
     Returns
     -------
@@ -113,7 +119,14 @@ def detect_intervals(
     grid = sg.speed_grid(activity)
     w = max(2, int(round(edge_window_s)))
     vg = grid.gap_speed_mps
-    idx = np.flatnonzero(grid.moving & np.isfinite(vg))
+    # stops and the slowing down / speeding up around them (stop_margin_s) are left out
+    stopped = np.concatenate(([0], np.cumsum(~grid.moving)))
+    k = np.arange(len(vg))
+    margin = int(round(stop_margin_s))
+    lo_k = np.clip(k - margin, 0, len(vg))
+    hi_k = np.clip(k + margin + 1, 0, len(vg))
+    near_stop = stopped[hi_k] - stopped[lo_k] > 0
+    idx = np.flatnonzero(~near_stop & np.isfinite(vg))
     v = vg[idx]
     m = len(v)
     if m < min_duration_s + 2 * w:
