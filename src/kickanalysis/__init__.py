@@ -22,9 +22,11 @@ __version__ = "0.1.0"
 _LAZY = {
     "Activity": "kickanalysis.activity",
     "Meta": "kickanalysis.activity",
+    "Kick": "kickanalysis.analysis",
     "NegativeSplit": "kickanalysis.analysis",
     "PacingProfile": "kickanalysis.analysis",
     "compare_to_plan": "kickanalysis.analysis",
+    "detect_kick": "kickanalysis.analysis",
     "negative_split": "kickanalysis.analysis",
     "pacing_profile": "kickanalysis.analysis",
     "plan_pacing": "kickanalysis.analysis",
@@ -42,6 +44,13 @@ _LAZY = {
     "SimulatedRun": "kickanalysis.simulate",
     "simulate_course": "kickanalysis.simulate",
     "simulate_run": "kickanalysis.simulate",
+    "FadeSpec": "kickanalysis.simulate",
+    "IntervalSpec": "kickanalysis.simulate",
+    "KickSpec": "kickanalysis.simulate",
+    "PauseSpec": "kickanalysis.simulate",
+    "StrideSpec": "kickanalysis.simulate",
+    "plot_speed": "kickanalysis.plot",
+    "plot_splits": "kickanalysis.plot",
     "derive": "kickanalysis.signal",
     "elevation_gain_loss": "kickanalysis.signal",
     "gap_factor": "kickanalysis.signal",
@@ -53,9 +62,11 @@ _LAZY = {
 if TYPE_CHECKING:
     from .activity import Activity, Meta
     from .analysis import (
+        Kick,
         NegativeSplit,
         PacingProfile,
         compare_to_plan,
+        detect_kick,
         negative_split,
         pacing_profile,
         plan_pacing,
@@ -65,6 +76,7 @@ if TYPE_CHECKING:
     from .batch import analyze_many
     from .io import read, read_fit, read_gpx, read_tcx, write_fit, write_gpx
     from .io.parquet import read_parquet, write_parquet
+    from .plot import plot_speed, plot_splits
     from .signal import (
         derive,
         elevation_gain_loss,
@@ -73,9 +85,27 @@ if TYPE_CHECKING:
         moving,
         moving_time_s,
     )
-    from .simulate import SimulatedRun, simulate_course, simulate_run
+    from .simulate import (
+        FadeSpec,
+        IntervalSpec,
+        KickSpec,
+        PauseSpec,
+        SimulatedRun,
+        StrideSpec,
+        simulate_course,
+        simulate_run,
+    )
 
 __all__ = [
+    "FadeSpec",
+    "IntervalSpec",
+    "Kick",
+    "KickSpec",
+    "PauseSpec",
+    "StrideSpec",
+    "detect_kick",
+    "plot_speed",
+    "plot_splits",
     "Activity",
     "NegativeSplit",
     "PacingProfile",
