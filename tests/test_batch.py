@@ -203,3 +203,43 @@ def test_a_worker_crash_is_reported_for_its_file_only(tmp_path, monkeypatch):
     others = table.drop(str(tmp_path / "crash.fit"))
     assert others["error_type"].isna().all()
     assert np.all(others["distance_m"] > 500)
+
+
+def test_hostile_and_huge_files_each_get_their_row(tmp_path):
+    """Bombs, nesting, absurd sizes and junk: every file has a row, the good one is read."""
+    good = ka.write_fit(_run(3))
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "aaaaaaaaaa">'
+        + b"".join(
+            f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'.encode() for i in range(8)
+        )
+        + b']><gpx version="1.1"><trk><name>&i;</name></trk></gpx>'
+    )
+    files = {
+        "good.fit": good,
+        "laughs.gpx": laughs,
+        "xxe.tcx": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        b"<TrainingCenterDatabase>&e;</TrainingCenterDatabase>",
+        "deep.gpx": b"<gpx>" + b"<a>" * 200_000 + b"</a>" * 200_000 + b"</gpx>",
+        "gzipbomb.fit.gz": gzip.compress(b"\x00" * (80 << 20)),
+        "huge_header.fit": good[:4] + (2**31 - 1).to_bytes(4, "little") + good[8:],
+        "random.fit": np.random.default_rng(0).bytes(100_000),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    table = ka.analyze_many(tmp_path, n_jobs=2, progress=False).set_index("source")
+    assert len(table) == len(files)
+    errors = table["error_type"]
+    assert pd.isna(errors[str(tmp_path / "good.fit")])
+    assert table.loc[str(tmp_path / "good.fit"), "distance_m"] > 500
+    for name in ("laughs.gpx", "xxe.tcx", "deep.gpx", "gzipbomb.fit.gz", "random.fit"):
+        assert errors[str(tmp_path / name)] in (
+            "CorruptFileError",
+            "UnknownFormatError",
+            "EmptyActivityError",
+        ), (name, table.loc[str(tmp_path / name), "error"])
+    assert "passwd" not in " ".join(table["error"].dropna())
+    # a FIT header that claims 2 GB of data: read as far as the file goes, with warnings
+    huge = table.loc[str(tmp_path / "huge_header.fit")]
+    assert pd.isna(huge["error_type"]) and huge["warnings"] >= 2
+    assert huge["distance_m"] == table.loc[str(tmp_path / "good.fit"), "distance_m"]
