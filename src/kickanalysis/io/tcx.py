@@ -53,7 +53,7 @@ import numpy as np
 
 from ..activity import Activity, Meta
 from ..errors import CorruptFileError, EmptyActivityError, WarningLog
-from .xmlsafe import reject_dtd
+from .xmlsafe import MAX_DEPTH, depth_error, reject_dtd
 
 __all__ = ["tcx_from_bytes"]
 
@@ -626,6 +626,7 @@ def _scan(data: bytes) -> _Scan:
     gt = np.flatnonzero(arr == 62)
     truncated = False
     problem = ""
+    too_deep = None
     if (
         len(lt) == len(gt)
         and len(lt) > 0
@@ -707,8 +708,9 @@ def _scan(data: bytes) -> _Scan:
         problem = problem or "no elements"
     elif (depth < 0).any():
         problem = problem or "closing tag without an opening tag"
-    elif depth.max() > 30000:
+    elif depth.max() > MAX_DEPTH:
         problem = problem or "elements nested too deeply"
+        too_deep = int(lt[np.argmax(depth > MAX_DEPTH)]) - _PAD
     else:
         sel = np.flatnonzero(~isself)
         level = np.where(isopen[sel], depth[sel], depth[sel] + 1).astype(np.int16)
@@ -733,7 +735,10 @@ def _scan(data: bytes) -> _Scan:
                 problem = "more than one root element"
         if depth[-1] > 0:
             truncated = True
-    return _Scan(buf, arr, lt, te, isclose, isopen, isself, codes, local, lid, truncated, problem)
+    scan = _Scan(buf, arr, lt, te, isclose, isopen, isself, codes, local, lid, truncated, problem)
+    if too_deep is not None:
+        scan.extra["too_deep_at"] = too_deep
+    return scan
 
 
 def _expat_error(data: bytes) -> tuple[str, int, int] | None:
@@ -801,6 +806,9 @@ def _tokenize(data: bytes, name: str, log: WarningLog) -> tuple[_Scan, bytes]:
                 attempt, cleaned = _clean_markup(attempt), True
                 continue
             scan = None
+        if scan is not None and "too_deep_at" in scan.extra:
+            at = scan.extra["too_deep_at"]
+            raise depth_error(name, line=_line_of(attempt, at))
         if scan is not None and not scan.problem:
             if scan.truncated:
                 line = _line_of(attempt, len(attempt))
@@ -1344,6 +1352,8 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
                 return None
             if kind == _OPEN:
                 stack.append(qn)
+                if len(stack) > MAX_DEPTH // 2:
+                    return None  # deep nesting: the general scanner checks it exactly
             elif kind == _CLOSE:
                 if not stack or stack.pop() != qn:
                     return None
@@ -1413,6 +1423,8 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
             if local == "Track":
                 track_open.append(i)
             stack.append(qn)
+            if len(stack) > MAX_DEPTH // 2:
+                return None
         elif kind == _CLOSE:
             if not stack or stack.pop() != qn or local == "Trackpoint":
                 return None

@@ -1,44 +1,114 @@
-"""Safe XML parsing for GPX and TCX: no entity expansion, no DTD, no network.
+"""Safe XML parsing for GPX and TCX: no entity expansion, no DTD, no network, bounded size.
 
 Follows the rules of defusedxml (entity declarations and external entities are refused
 outright) without the dependency: any DTD content is rejected before a reader looks at the
-document, so no entity is ever expanded and nothing outside the input is ever read.
+document, so no entity is ever expanded and nothing outside the input is ever read. The
+limits on nesting depth and on the length of one tag or text follow libxml2's defaults
+(``XML_PARSE_HUGE`` off: 256 levels, 10 000 000 bytes per text node), which the
+``engine="gpxpy"`` path (lxml) applies too, so every engine refuses the same documents.
 """
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from ..errors import CorruptFileError
+
+#: Deepest element nesting accepted (libxml2's default; real GPX/TCX files nest <= 10).
+MAX_DEPTH = 256
+#: Longest stretch of a document without a ``<`` [bytes]: one text node, or one tag with
+#: its attributes (libxml2's default text-node limit).
+MAX_RUN_BYTES = 10_000_000
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
+def _ascii_view(data: bytes) -> bytes:
+    """*data* as UTF-8 when it is UTF-16/32 (BOM or NUL bytes), so markup is findable."""
+    head = data[:4]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+        for codec in ("utf-16", "utf-32", "utf-16-le", "utf-16-be"):
+            try:
+                return data.decode(codec).encode("utf-8", "replace")
+            except UnicodeDecodeError:
+                continue
+    return data
+
+
 def reject_dtd(data: bytes, name: str) -> None:
-    """Raise :class:`CorruptFileError` if *data* declares entities or an external DTD.
+    """Refuse entity declarations, external DTDs and oversized documents parts.
 
     A plain ``<!DOCTYPE gpx>`` without an internal subset or system id is harmless and
     allowed.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole document.
+    name : str
+        Source name for the message.
+
+    Raises
+    ------
+    CorruptFileError
+        With the line of the declaration: an ``<!ENTITY`` anywhere, or a ``<!DOCTYPE``
+        with an internal subset, ``SYSTEM`` or ``PUBLIC`` id; or a single tag or text
+        longer than :data:`MAX_RUN_BYTES` (with its byte offset).
+
+    Examples
+    --------
+    >>> reject_dtd(b'<!DOCTYPE gpx SYSTEM "file:///etc/passwd"><gpx/>', "x.gpx")
+    Traceback (most recent call last):
+    ...
+    kickanalysis.errors.CorruptFileError: x.gpx at line 1: XML document type declarations with entities or external DTDs are refused
     """
-    m = _DOCTYPE.search(data, 0, 65536)
-    if m is None and _ENTITY_DECL.search(data, 0, 65536) is None:
-        return
-    start = m.start() if m else 0
-    end = data.find(b">", start)
-    decl = data[start : end + 1 if end >= 0 else start + 200]
-    if (
-        _ENTITY_DECL.search(data, 0, 65536)
-        or b"[" in decl
-        or b"SYSTEM" in decl
-        or b"PUBLIC" in decl
-    ):
-        line = data.count(b"\n", 0, start) + 1
+    text = _ascii_view(data)
+    # exact-case search of the whole document (fast), any case near the start
+    starts = [i for i in (text.find(b"<!DOCTYPE"), text.find(b"<!ENTITY")) if i >= 0]
+    for pattern in (_DOCTYPE, _ENTITY_DECL):
+        m = pattern.search(text, 0, 65536)
+        if m is not None:
+            starts.append(m.start())
+    for start in sorted(starts):
+        end = text.find(b">", start)
+        decl = text[start : end + 1 if end >= 0 else start + 200]
+        if decl[2:8].upper() == b"ENTITY" or b"[" in decl or b"SYSTEM" in decl or b"PUBLIC" in decl:
+            line = text.count(b"\n", 0, start) + 1
+            raise CorruptFileError(
+                name,
+                "XML document type declarations with entities or external DTDs are refused",
+                line=line,
+            )
+    _reject_long_runs(data, name)
+
+
+def _reject_long_runs(data: bytes, name: str) -> None:
+    if len(data) <= MAX_RUN_BYTES:
+        return  # nothing can be longer than the whole input
+    lt = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 60)
+    bounds = np.concatenate(([0], lt, [len(data)]))
+    gaps = np.diff(bounds)
+    k = int(np.argmax(gaps))
+    if gaps[k] > MAX_RUN_BYTES:
         raise CorruptFileError(
             name,
-            "XML document type declarations with entities or external DTDs are refused",
-            line=line,
+            f"one tag or text runs for {int(gaps[k])} bytes without markup, more than the "
+            f"{MAX_RUN_BYTES} accepted",
+            offset=int(bounds[k]),
         )
 
 
-__all__ = ["reject_dtd"]
+def depth_error(name: str, *, line: int | None = None, offset: int | None = None):
+    """The error for elements nested deeper than :data:`MAX_DEPTH` levels."""
+    return CorruptFileError(
+        name,
+        f"elements nested more than {MAX_DEPTH} levels deep are refused",
+        line=line,
+        offset=offset,
+    )
+
+
+__all__ = ["MAX_DEPTH", "MAX_RUN_BYTES", "depth_error", "reject_dtd"]

@@ -8,6 +8,7 @@ from xml.parsers import expat
 import numpy as np
 
 from ...errors import CorruptFileError, WarningLog
+from ..xmlsafe import MAX_DEPTH, depth_error
 from ._common import _EXT_FIELDS, _FIELDS, _GPX10_FIELDS, _Raw
 from .text import _local, _parse_times, _to_float
 
@@ -38,6 +39,8 @@ def _scan_expat(data: bytes, name: str, log: WarningLog) -> _Raw:
             raw.creator = attrs.get("creator")
             raw.version = attrs.get("version")
         stack.append(loc)
+        if len(stack) > MAX_DEPTH:
+            raise depth_error(name, line=p.CurrentLineNumber)
         text.clear()
         if cur is None and loc in ("trkpt", "rtept"):
             cur = {"lat": attrs.get("lat"), "lon": attrs.get("lon"), "kind": loc}

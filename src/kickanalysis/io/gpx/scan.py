@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import CorruptFileError, WarningLog
+from ..xmlsafe import MAX_DEPTH
 from ._common import _EXT_FIELDS, _GPX10_FIELDS, _NAT, _TAG_ATTRS, _Raw
 from .expat_scan import _scan_expat
 from .text import _WS, _attr_values, _gather_text, _parse_times, _texts_to_float
@@ -106,6 +107,8 @@ def _scan_fast(data: bytes, name: str) -> _Raw | None:
     depth = np.cumsum(delta)
     if depth[-1] != 0 or np.any(depth[:-1] <= 0) or closing[0] or selfc[0]:
         return None
+    if depth.max() > MAX_DEPTH:
+        return None  # the expat path reports it with the line
     level = np.where(closing | selfc, depth + 1, depth)
     pair = np.flatnonzero(~selfc)
     order = pair[np.argsort(level[pair], kind="stable")]

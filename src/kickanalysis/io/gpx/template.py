@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import CorruptFileError, WarningLog
+from ..xmlsafe import MAX_DEPTH
 from ._common import _ATTR, _EXT_FIELDS, _FIELDS, _GPX10_FIELDS, _NAT, _TAG_ATTRS, _Raw
 from .expat_scan import _scan_expat
 from .scan import _latlon_quoted, _u64_view
@@ -79,6 +80,8 @@ def _template_of(data: bytes, lt: np.ndarray, first: int, size: int) -> _Templat
                 return None
         elif not selfc:
             stack.append(qname)
+            if len(stack) > MAX_DEPTH // 2:
+                return None  # deep nesting: the expat path checks it exactly
         tags.append((m.group(0), closing, selfc, local, len(stack)))
     if stack:
         return None
