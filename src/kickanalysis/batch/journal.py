@@ -109,6 +109,9 @@ MODERATE_HR_RATIO = 0.86
 HARD_HR_RATIO = 0.92
 #: Fewest interval repetitions that make a run hard.
 HARD_MIN_REPS = 2
+#: The observed maximum heart rate is used only when it is at least this many times the
+#: median run's 85th-percentile heart rate (the journal holds a hard effort).
+MIN_HR_MAX_OVER_TYPICAL = 1.10
 #: Heart rates above this are taken for sensor artefacts when finding the maximum [1/min].
 MAX_PLAUSIBLE_HR_BPM = 230.0
 
@@ -336,9 +339,9 @@ class Journal:
     ([True, True, True], [False])
     >>> runs[["distance_m", "label"]].round(0)  # doctest: +NORMALIZE_WHITESPACE
        distance_m label
-    0      8017.0  easy
-    1     10005.0  easy
-    2      4993.0  hard
+    0      7982.0  easy
+    1      4993.0  hard
+    2     10037.0  easy
     """
 
     def __init__(self, path: PathLike = ":memory:", *, timeout_s: float = 60.0) -> None:
@@ -656,7 +659,9 @@ class Journal:
           easy speed.
         - **heart_rate_ratio**: the run's 85th-percentile heart rate over the athlete's
           observed maximum (the highest heart rate of any run, ignoring values above
-          230 bpm); NA without heart rate.
+          230 bpm); NA without heart rate, and NA for every run while that maximum is
+          less than 10 % above the median run's 85th-percentile heart rate (no hard
+          effort on record yet: the maximum of easy runs would make every run hard).
         - **hard** when the summary has an interval count (``interval_reps`` …) of at
           least 2, or ``speed_ratio ≥ 1.15``, or ``heart_rate_ratio ≥ 0.92``;
           **moderate** when ``speed_ratio ≥ 1.07`` or ``heart_rate_ratio ≥ 0.86``;
@@ -684,8 +689,8 @@ class Journal:
         ...     journal.labels()[["label", "label_reason"]]
           label label_reason
         0  easy         <NA>
-        1  easy         <NA>
-        2  hard         pace
+        1  hard         pace
+        2  easy         <NA>
         """
         return self.activities()[["activity_id", "start_time", *LABEL_DTYPES]]
 
@@ -774,9 +779,12 @@ class Journal:
         ...     week = journal.weekly_volume()
         >>> week[["iso_year", "iso_week", "runs", "hard_runs"]]
            iso_year  iso_week  runs  hard_runs
-        0      2024        18     3          1
-        >>> round(float(week.loc[0, "distance_m"]))
-        23015
+        0      2024        16     2          1
+        1      2024        17     0          0
+        2      2024        18     0          0
+        3      2024        19     1          0
+        >>> round(float(week["distance_m"].sum()))
+        23012
         """
         import pandas as pd
 
@@ -800,7 +808,7 @@ class Journal:
             return pd.DataFrame({k: pd.Series(dtype=v) for k, v in columns.items()})
         start = table["start_time"].dt.tz_convert("UTC")
         day = start.dt.floor("D")
-        week = day - pd.to_timedelta(day.dt.weekday, unit="D")
+        week = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
         label = table["label"].astype(object)
         frame = pd.DataFrame(
             {
@@ -999,6 +1007,8 @@ def _label(table: pd.DataFrame) -> pd.DataFrame:
     hr_max_runs = table["heart_rate_max_bpm"].to_numpy(dtype=np.float64)
     plausible = hr_max_runs[np.isfinite(hr_max_runs) & (hr_max_runs <= MAX_PLAUSIBLE_HR_BPM)]
     hr_max = float(plausible.max()) if len(plausible) else np.nan
+    if np.isfinite(hr).any() and not hr_max >= MIN_HR_MAX_OVER_TYPICAL * np.nanmedian(hr):
+        hr_max = np.nan  # no hard effort on record: the maximum says nothing
     hr_ratio = hr / hr_max
     reps = _first_column(table, INTERVAL_REPS_COLUMNS)
     reps_v = reps.to_numpy() if reps is not None else np.full(n, np.nan)
