@@ -45,6 +45,7 @@ _LAZY = {
     "read_parquet": "kickanalysis.io.parquet",
     "write_parquet": "kickanalysis.io.parquet",
     "analyze_many": "kickanalysis.batch",
+    "Journal": "kickanalysis.batch",
     "SimulatedRun": "kickanalysis.simulate",
     "simulate_course": "kickanalysis.simulate",
     "simulate_run": "kickanalysis.simulate",
@@ -81,7 +82,7 @@ if TYPE_CHECKING:
         splits,
         summarize,
     )
-    from .batch import analyze_many
+    from .batch import Journal, analyze_many
     from .io import read, read_fit, read_gpx, read_tcx, write_fit, write_gpx
     from .io.parquet import read_parquet, write_parquet
     from .plot import plot_speed, plot_splits
@@ -108,6 +109,7 @@ __all__ = [
     "FadeSpec",
     "IntervalSpec",
     "IntervalSession",
+    "Journal",
     "Kick",
     "KickSpec",
     "PauseSpec",
