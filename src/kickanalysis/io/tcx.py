@@ -1651,10 +1651,11 @@ def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
     if keep is not None:
         time_ns = time_ns[keep]
     if len(time_ns) > 1 and (time_ns[1:] < time_ns[:-1]).any():
+        backwards = int((time_ns[1:] < time_ns[:-1]).sum())
+        log.repaired(f"time goes backwards {backwards} times; trackpoints sorted by time")
         order = np.argsort(time_ns, kind="stable")
         keep = order if keep is None else keep[order]
         time_ns = time_ns[order]
-        log.assumed("trackpoints are not in time order; sorted by time")
     if len(time_ns) == 0:
         raise EmptyActivityError(name, "no trackpoint with a time in the TCX document")
 

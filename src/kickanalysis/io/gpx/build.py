@@ -83,13 +83,20 @@ def _build_activity(raw: _Raw, name: str, log: WarningLog) -> Activity:
     has_t = t != _NAT
     if raw.naive:
         log.assumed(f"{raw.naive} timestamps without a time zone taken as UTC")
+    no_pos = int((~(np.isfinite(lat) & np.isfinite(lon))).sum())
+    if no_pos:
+        log.repaired(
+            f"{no_pos} of {n} points without a valid lat/lon: kept with NaN position; "
+            "distance_m is measured between the positioned points either side"
+        )
     meta_start = None  # a route's start: only the file's own metadata time, if any
     if not has_t.any():
         timed = False
         start = pd.Timestamp(0, tz="UTC")
         if raw.meta_time:
             mt = pd.to_datetime(raw.meta_time, format="ISO8601", utc=True, errors="coerce")
-            if not pd.isna(mt):
+            lo, hi = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+            if not pd.isna(mt) and lo <= mt <= hi - pd.Timedelta(seconds=n):
                 start = meta_start = mt
         t = start.as_unit("ns").value + np.arange(n, dtype=np.int64) * 1_000_000_000
         log.assumed(
