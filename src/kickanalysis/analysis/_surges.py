@@ -11,6 +11,9 @@ around them. They share:
   recording). Each second also carries whether the runner was moving.
 - running means and medians that ignore NaN (stops), built on cumulative sums or on
   10 s blocks so that a one-hour run costs a few milliseconds;
+- :func:`distance_noise_m`: how much the distance wobbles (GPS error), the scale that
+  a speed change must exceed in metres to count;
+- :func:`knee_fit`: the time where the cumulative distance bends (an event's edge);
 - :func:`crossing`: where a speed crosses a level between two samples (sub-second
   boundaries);
 - :func:`event_table`: the event table (:data:`kickanalysis.schema.EVENT_COLUMNS` and
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -53,28 +56,180 @@ class Grid:
     speed_mps: np.ndarray  # n, mean speed of each second; NaN while stopped
     gap_speed_mps: np.ndarray  # n, grade-adjusted; NaN while stopped
     moving: np.ndarray  # n, bool
+    rate_m: np.ndarray | None = None  # n + 1 integral of the detection speed [m]
+
+    @property
+    def detect_m(self) -> np.ndarray:
+        """Cumulative distance [m] whose differences are ``speed_mps``."""
+        return self.distance_m if self.rate_m is None else self.rate_m
 
 
-def speed_grid(activity: Activity | pd.DataFrame) -> Grid:
-    """Prepare an activity and resample its distance on whole seconds."""
-    s = prepare(activity, gap_model=GAP_MODEL)
+def speed_grid(activity: Activity | pd.DataFrame | Series) -> Grid:
+    """Resample an activity's cleaned distance and its speed on whole seconds.
+
+    ``activity`` may be an Activity, its records frame, or a
+    :class:`~kickanalysis.analysis._prepare.Series` prepared already (so that
+    :func:`kickanalysis.summarize` prepares a run once for all analyses).
+
+    The speed that detection works on is the integral of a *rate* resampled like the
+    distance: where the distance had to be computed from positions (GPX, TCX without
+    distance) and the file carries the device's own speed for nearly every sample
+    (:func:`device_speed`), that speed; otherwise the cleaned distance itself. A GNSS
+    receiver measures speed from the Doppler shift of the satellite signals, with an
+    error that does not drift, whereas a speed from successive positions carries the
+    slow wander of the position error (a few metres over tens of seconds), which makes
+    false surges and moves the edges of real ones (Townshend, Worringham & Stewart 2008,
+    "Assessment of speed and position during human locomotion using nondifferential
+    GPS", Med. Sci. Sports Exerc. 40, 124-132; Witte & Wilson 2004, J. Biomech. 37,
+    1891-1898). The distances of the events are always the cleaned distance.
+
+    The grade-adjusted rate is recomputed here with :data:`GAP_MODEL` from the Series'
+    cleaned distance and smoothed elevation (the 50 m grade of
+    :func:`kickanalysis.signal.grade`, as :func:`kickanalysis.signal.derive` does), so
+    the result does not depend on the ``gap_model`` a shared Series was prepared with.
+    """
+    from .. import signal
+
+    s = activity if isinstance(activity, Series) else prepare(activity)
     t = s.time_s
+    rate = device_speed(activity, s)
+    if rate is None:
+        dd = np.diff(s.distance_m, prepend=s.distance_m[0])
+    else:  # trapezoids of the device speed while moving
+        vm = np.where(s.moving, rate, 0.0)
+        dd = 0.5 * (vm + np.concatenate(([vm[0]], vm[:-1]))) * np.diff(t, prepend=t[0])
+        dd = np.where(s.moving, dd, 0.0)
+    cum_rate = np.cumsum(dd)
+    gr = signal.grade(s.distance_m, s.elevation_m)
+    factor = signal.gap_factor(np.nan_to_num(gr, nan=0.0), model=GAP_MODEL)
+    cum_gap = np.cumsum(dd * factor * s.moving)
     n = int(np.floor(t[-1] + 1e-9))
     g = np.arange(n + 1, dtype=np.float64)
     d = ig.interp_monotone(g, t, s.distance_m)
-    gap = ig.interp_monotone(g, t, s.cum_gap_m)
     if n == 0:
         empty = np.zeros(0)
         return Grid(s, g, d, empty, empty, np.zeros(0, dtype=bool))
+    dr = ig.interp_monotone(g, t, cum_rate) if rate is not None else d
+    gap = ig.interp_monotone(g, t, cum_gap)
     # the sample whose interval holds the middle of each second
     j = np.clip(np.searchsorted(t, g[:-1] + 0.5, side="left"), 0, len(t) - 1)
     mv = s.moving[j]
-    v = np.diff(d)
-    vg = np.diff(gap)
-    v = np.where(mv, v, np.nan)
-    # cum_gap_m adds nothing while paused; where moving it is distance x factor
-    vg = np.where(mv, vg, np.nan)
-    return Grid(s, g, d, v, vg, mv)
+    v = np.where(mv, np.diff(dr), np.nan)
+    # the grade-adjusted distance adds nothing while paused; where moving it is
+    # distance x factor
+    vg = np.where(mv, np.diff(gap), np.nan)
+    return Grid(s, g, d, v, vg, mv, dr)
+
+
+def device_speed(activity: Any, series: Series, *, min_coverage: float = 0.9) -> np.ndarray | None:
+    """The device's speed [m/s] per sample, when detection should use it, else None.
+
+    Used when the distance comes from positions (:func:`kickanalysis.signal.distance_source`
+    is ``"positions"``) and the file's ``speed_mps`` is known for at least
+    ``min_coverage`` of the samples and is not merely the derivative of a distance
+    column; missing values are taken from the cleaned distance
+    (``kickanalysis.signal._speed_estimate``) of ``series``. A prepared Series alone
+    holds no speed, so it gives None (the cleaned distance is used).
+    """
+    if isinstance(activity, Series):
+        return None
+    from .. import signal
+
+    records = getattr(activity, "records", activity)
+    if "speed_mps" not in records:
+        return None
+    v = records["speed_mps"].to_numpy(dtype=np.float64, na_value=np.nan)
+    if len(v) < 2 or np.isfinite(v).mean() < min_coverage:
+        return None
+    if signal.distance_source(activity) != "positions":
+        return None
+    ns = records.index.as_unit("ns").asi8
+    t = (ns - ns[0]) / 1e9
+    return np.nan_to_num(signal._speed_estimate(records, t, series.distance_m), nan=0.0)
+
+
+def distance_noise_m(grid: Grid, lag_s: int = 20) -> float:
+    """Typical wobble [m] of the cumulative distance at a time scale of ``lag_s``.
+
+    The second difference ``d(t + L) - 2 d(t) + d(t - L)`` vanishes for running at a
+    steady speed; GPS position error (and the runner's own small speed changes) makes
+    it scatter. Its robust spread (1.4826 × the median absolute deviation, so that a
+    few real speed changes do not count) divided by sqrt(6) is the standard deviation
+    of the distance error if the errors at ``t - L``, ``t`` and ``t + L`` were
+    independent; with errors correlated over tens of seconds, as GPS errors are, it is
+    a smaller number but still proportional to the error. It is used as the scale of
+    what a speed change must gain or lose in metres to count: a device distance (FIT,
+    accelerometer-aided) gives about 0.5–1 m, a distance from positions with 5 m GPS
+    error about 2–3 m. Windows that hold a stop are left out; 0 when there are none.
+    """
+    d = grid.detect_m
+    n = len(d) - 1
+    if n < 2 * lag_s + 1:
+        return 0.0
+    stopped = np.concatenate(([0], np.cumsum(~grid.moving)))
+    t = np.arange(lag_s, n - lag_s + 1)
+    ok = stopped[t + lag_s] - stopped[t - lag_s] == 0
+    if not ok.any():
+        return 0.0
+    r = (d[t + lag_s] - 2.0 * d[t] + d[t - lag_s])[ok]
+    return float(1.4826 * np.median(np.abs(r - np.median(r))) / np.sqrt(6.0))
+
+
+def knee_fit(
+    cum_m: np.ndarray, guess: float, half_s: int, *, search_s: float, step_s: float = 0.25
+) -> float:
+    """Where a cumulative distance bends: a two-line least-squares fit around ``guess``.
+
+    ``cum_m`` is a cumulative distance at whole seconds (``cum_m[k]`` at time ``k``).
+    Over the seconds within ``half_s`` of ``guess`` it fits, for every candidate knee
+    ``T`` within ``search_s`` of ``guess`` (every ``step_s``), the continuous
+    piecewise-linear curve ``a + v1 min(t - T, 0) + v2 max(t - T, 0)`` by ordinary
+    least squares and returns the ``T`` with the smallest residual sum of squares.
+
+    Fitting the distance, rather than finding where a smoothed speed crosses a level,
+    uses every second in the window with equal weight: a slowly drifting GPS position
+    error moves the distance by a few metres, which shifts the knee by about that many
+    metres divided by the change of speed, whereas it can move a level crossing of the
+    speed by much more (a 10 m drift in 25 s is a 0.4 m/s bump in the speed). This is
+    the classical two-phase (segmented) regression with an unknown change point
+    (Hudson 1966, "Fitting segmented curves whose join points have to be estimated",
+    J. Am. Stat. Assoc. 61, 1097–1129), solved by a grid search over the join point.
+    """
+    n = len(cum_m)
+    lo = max(int(np.floor(guess - half_s)), 0)
+    hi = min(int(np.ceil(guess + half_s)), n - 1)
+    if hi - lo < 4:
+        return float(guess)
+    t = np.arange(lo, hi + 1, dtype=np.float64)
+    y = cum_m[lo : hi + 1]
+    cand = np.arange(guess - search_s, guess + search_s + 1e-9, step_s)
+    cand = cand[(cand > lo + 1) & (cand < hi - 1)]
+    if len(cand) == 0:
+        return float(guess)
+    # design per candidate: [1, min(t - T, 0), max(t - T, 0)]
+    dt = t[None, :] - cand[:, None]
+    x1 = np.minimum(dt, 0.0)
+    x2 = np.maximum(dt, 0.0)
+    m = len(t)
+    s1, s2 = x1.sum(1), x2.sum(1)
+    s11, s22, s12 = (x1 * x1).sum(1), (x2 * x2).sum(1), (x1 * x2).sum(1)
+    sy = y.sum()
+    s1y, s2y = x1 @ y, x2 @ y
+    a = np.empty((len(cand), 3, 3))
+    a[:, 0, 0] = m
+    a[:, 0, 1] = a[:, 1, 0] = s1
+    a[:, 0, 2] = a[:, 2, 0] = s2
+    a[:, 1, 1] = s11
+    a[:, 2, 2] = s22
+    a[:, 1, 2] = a[:, 2, 1] = s12
+    b = np.stack((np.full(len(cand), sy), s1y, s2y), axis=1)
+    try:
+        coef = np.linalg.solve(a, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return float(guess)
+    fit = coef[:, 0:1] + coef[:, 1:2] * x1 + coef[:, 2:3] * x2
+    rss = ((y[None, :] - fit) ** 2).sum(1)
+    return float(cand[int(np.argmin(rss))])
 
 
 def box_mean(x: np.ndarray, width: int) -> np.ndarray:
@@ -245,8 +400,11 @@ __all__ = [
     "Grid",
     "box_mean",
     "crossing",
+    "device_speed",
+    "distance_noise_m",
     "event_table",
     "heart_rate_mean",
+    "knee_fit",
     "nanmedian",
     "rolling_baseline",
     "speed_grid",

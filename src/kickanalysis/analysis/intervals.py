@@ -9,6 +9,7 @@ import numpy as np
 
 from ..schema import EVENT_COLUMNS
 from . import _surges as sg
+from ._prepare import Series
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +31,7 @@ INTERVAL_DTYPES: dict[str, str] = {
 
 
 def detect_intervals(
-    activity: Activity | pd.DataFrame,
+    activity: Activity | pd.DataFrame | Series,
     *,
     min_duration_s: float = 40.0,
     max_duration_s: float = 1200.0,
@@ -40,6 +41,9 @@ def detect_intervals(
     context_s: float = 60.0,
     min_segment_s: float = 12.0,
     stop_margin_s: float = 8.0,
+    knee_s: float = 25.0,
+    noise_factor: float = 6.0,
+    min_reps: int = 2,
 ) -> pd.DataFrame:
     """Find the work intervals of speedwork (about 40 s to 20 min each).
 
@@ -147,12 +151,13 @@ def detect_intervals(
     rises = np.flatnonzero((ratio >= step) & (ratio == peak))
     drops = np.flatnonzero((ratio <= -step) & (ratio == trough))
     edges = np.unique(np.concatenate((rises, drops)))
+    noise_m = sg.distance_noise_m(grid)
     segs = _segments(
         v,
         edges,
         min_segment_s=min_segment_s,
         min_step_ratio=min_step_ratio,
-        min_step_score=1.0,
+        min_step_m=noise_factor * noise_m,
     )
     v3 = sg.box_mean(v, 3)
     vs = sg.box_mean(v, 5)
@@ -169,17 +174,24 @@ def detect_intervals(
         around = np.nanmax([before, after]) if np.isfinite([before, after]).any() else np.nan
         if not level >= min_contrast_ratio * around:
             continue
+        if (level - around) * (b - a) < noise_factor * noise_m:
+            continue  # gains no more than the GPS error can fake
         lo = sg.nanmedian(vs[max(a - w, 0) : max(a - 2, 0)])
         hi = sg.nanmedian(vs[a + 2 : min(a + w, b)])
         s0 = sg.crossing(v3, 0.5 * (lo + hi), a - w // 2, a + w // 2, rising=True)
         hi = sg.nanmedian(vs[max(b - w, a) : b - 2])
         lo = sg.nanmedian(vs[b + 2 : b + w])
         s1 = sg.crossing(v3, 0.5 * (lo + hi), b - w // 2, b + w // 2, rising=False)
+        # refine both edges on the cumulative distance, within the segments around
+        prev_len = a - (segs[j - 1][0] if j > 0 else 0)
+        next_len = (segs[j + 1][1] if j + 1 < len(segs) else m) - b
+        s0 = _edge(cs, s0, min(prev_len, b - a), knee_s)
+        s1 = _edge(cs, s1, min(next_len, b - a), knee_s)
         start, end = _to_time(s0, idx), _to_time(s1, idx)
         if min_duration_s <= end - start <= max_duration_s:
             t0.append(start)
             t1.append(end)
-    if not t0:
+    if len(t0) < max(min_reps, 1):
         return _empty()
     t0a, t1a = np.asarray(t0), np.asarray(t1)
     d = lambda x: np.interp(x, grid.time_s, grid.distance_m)  # noqa: E731
@@ -206,9 +218,18 @@ def detect_intervals(
     )
 
 
-def _level(v: np.ndarray, a: int, b: int) -> float:
-    """Mean of ``v[a:b]`` (NaN when empty)."""
-    return float(np.mean(v[a:b])) if b > a else float("nan")
+def _edge(cum_m: np.ndarray, guess: float, room_s: int, knee_s: float) -> float:
+    """An edge refined by :func:`~kickanalysis.analysis._surges.knee_fit` (twice).
+
+    The window reaches ``knee_s`` either side, but not past the middle of the shorter
+    of the two segments that meet at the edge (``room_s`` is that length), so that the
+    fit sees one straight line on each side.
+    """
+    half = int(max(5, min(knee_s, room_s // 2)))
+    p = guess
+    for _ in range(2):
+        p = sg.knee_fit(cum_m, p, half, search_s=max(2.0, half - 4.0))
+    return p
 
 
 def _segments(
@@ -217,16 +238,20 @@ def _segments(
     *,
     min_segment_s: float,
     min_step_ratio: float,
-    min_step_score: float,
+    min_step_m: float,
 ) -> list[tuple[int, int, float]]:
     """Split ``v`` at ``edges`` and merge bottom-up into levels that differ clearly.
 
     First a segment shorter than ``min_segment_s`` (the ramps around a stop, a short
     glitch) joins the neighbour closest to it in mean speed; then, repeatedly, the two
     adjacent segments with the weakest step join, until every step is at least
-    ``min_step_ratio`` and its log-ratio times the square root of the shorter
-    segment's length [s] at least ``min_step_score`` (a short segment must differ more
-    to stand: the noise of a mean falls with the square root of its length). Returns ``(start, end, mean)`` per segment.
+    ``min_step_ratio`` and the difference of the two mean speeds times the shorter
+    segment's length — the distance [m] that one level gains on the other over the
+    shorter segment — at least ``min_step_m``. The second condition is the noise
+    test: the mean speed of a stretch of ``L`` seconds is a difference of two
+    distances divided by ``L``, so GPS error of a few metres makes it wrong by a few
+    metres / ``L`` — a short segment must differ more to stand, in proportion to
+    1 / ``L``. Returns ``(start, end, mean)`` per segment.
     """
     bounds = [0, *[int(e) for e in edges if 0 < e < len(v)], len(v)]
     cs = np.concatenate(([0.0], np.cumsum(v)))
@@ -259,10 +284,11 @@ def _segments(
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.abs(np.log(means[1:] / means[:-1]))
         step = np.where(np.isfinite(step), step, 0.0)
-        # a step must be large, and large against the noise of the shorter mean
-        score = np.minimum(step / limit, step * np.sqrt(np.minimum(length[1:], length[:-1])))
+        # a step must be large, and gain more metres than the GPS error can fake
+        gain = np.abs(means[1:] - means[:-1]) * np.minimum(length[1:], length[:-1])
+        score = np.minimum(step / limit, gain / max(min_step_m, 1e-9))
         k = int(np.argmin(score))
-        if step[k] >= limit and score[k] >= min_step_score:
+        if score[k] >= 1.0:
             break
         join(k)
     return [(a, b, mean(k)) for k, (a, b) in enumerate(seg)]
