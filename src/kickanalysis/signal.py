@@ -31,7 +31,6 @@ References
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -107,10 +106,15 @@ def _rolling_median(x: np.ndarray, k: int) -> np.ndarray:
         return x.copy()
     h = k // 2
     padded = np.concatenate((np.full(h, np.nan), x, np.full(h, np.nan)))
-    view = np.lib.stride_tricks.sliding_window_view(padded, k)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows
-        return np.nanmedian(view, axis=1)
+    # sort each window (NaN last) and average its two middle known values: the same
+    # numbers as ``np.nanmedian(view, axis=1)``, several times faster on short windows
+    view = np.sort(np.lib.stride_tricks.sliding_window_view(padded, k), axis=1)
+    known = np.concatenate(([0], np.cumsum(~np.isnan(padded))))
+    count = known[k:] - known[:-k]
+    rows = np.arange(n)
+    lo = view[rows, np.maximum((count - 1) // 2, 0)]
+    hi = view[rows, count // 2]
+    return 0.5 * (lo + hi)
 
 
 def _hampel(x: np.ndarray, k: int, *, n_sigma: float, floor: float) -> np.ndarray:
@@ -231,9 +235,16 @@ def _local_quadratic(
     rel = axis - axis[0]
     a = np.lib.stride_tricks.sliding_window_view(np.concatenate((-far, rel, far)), 2 * m + 1)
     hs = np.where(h > 0, h, 1.0)
-    u = a - rel[:, None]
-    u /= hs[:, None]
-    np.clip(u, -1.0, 1.0, out=u)
+    u_all = a - rel[:, None]
+    u_all /= hs[:, None]
+    np.clip(u_all, -1.0, 1.0, out=u_all)
+    # the weights depend on a row of ``u`` only, and with regular sampling most rows
+    # are the same as the one before: compute the kernel once per run of equal rows
+    same = np.zeros(n, dtype=bool)
+    same[1:] = (u_all[1:] == u_all[:-1]).all(axis=1)
+    first_of = np.flatnonzero(~same)
+    group = np.cumsum(~same) - 1
+    u = u_all[first_of]
     w = np.abs(u)
     w *= w * w
     np.subtract(1.0, w, out=w)
@@ -249,10 +260,10 @@ def _local_quadratic(
     c1 = s2 * s3 - s1 * s4
     c2 = s1 * s3 - s2 * s2
     det = s0 * c0 + s1 * c1 + s2 * c2
-    ok &= np.abs(det) > 1e-9 * s0**3
+    ok &= (np.abs(det) > 1e-9 * s0**3)[group]
     if not ok.any():
         return out
-    det = np.where(ok, det, 1.0)
+    det = np.where(np.abs(det) > 1e-9 * s0**3, det, 1.0)
     kernel = w
     kernel *= c0[:, None]
     wu *= c1[:, None]
@@ -260,6 +271,8 @@ def _local_quadratic(
     wu2 *= c2[:, None]
     kernel += wu2
     kernel /= det[:, None]
+    if len(first_of) < n:
+        kernel = kernel[group]
     zeros = np.zeros(m)
     for col in range(values.shape[1]):
         x = values[:, col]
