@@ -146,3 +146,14 @@ def test_columns_and_empty_input():
     one = ka.Activity(records=one.records.iloc[:1], laps=one.laps, meta=one.meta)
     with pytest.raises(EmptyActivityError):
         detect_strides(one)
+
+
+def test_a_prepared_series_gives_the_same_strides():
+    """A shared Series (any GAP model) gives the strides of the FIT file it came from."""
+    from kickanalysis.analysis._prepare import prepare
+
+    act = read_back(planted(2).activity, ka.write_fit)
+    found = detect_strides(act)
+    assert len(found) > 0
+    for model in ("minetti2002", "strava2017"):
+        pd.testing.assert_frame_equal(detect_strides(prepare(act, gap_model=model)), found)

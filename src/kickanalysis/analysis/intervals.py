@@ -41,7 +41,7 @@ def detect_intervals(
     context_s: float = 60.0,
     min_segment_s: float = 12.0,
     stop_margin_s: float = 8.0,
-    knee_s: float = 25.0,
+    knee_s: float = 0.0,
     noise_factor: float = 6.0,
     min_reps: int = 2,
 ) -> pd.DataFrame:
@@ -49,37 +49,61 @@ def detect_intervals(
 
     How it decides:
 
-    1. The cleaned distance and grade-adjusted distance are resampled on whole seconds
-       (the mean speed of every second, whatever the sampling); seconds spent standing,
-       and ``stop_margin_s`` around them (slowing down and speeding up again), are
-       dropped, so a stop is not an edge. Detection works on the grade-adjusted
-       speed (``strava2017`` curve of :func:`kickanalysis.signal.gap_factor`).
+    1. The speed of every second (see :func:`kickanalysis.analysis._surges.speed_grid`:
+       the cleaned distance resampled on whole seconds, or the device's own speed when
+       the distance had to come from GPS positions and the file records one); seconds
+       spent standing, and ``stop_margin_s`` around them (slowing down and speeding up
+       again), are dropped, so a stop is not an edge. Detection works on the
+       grade-adjusted speed (``strava2017`` curve of
+       :func:`kickanalysis.signal.gap_factor`).
     2. *Edges*: at every second, the mean speed of the next ``edge_window_s`` divided by
        that of the previous ``edge_window_s`` (a step detector: the difference of two
        adjacent box means, as in edge detection of step signals). A rise is a local
        maximum of that ratio of at least ``min_step_ratio`` within ±``edge_window_s``; a
        drop a local minimum of at most 1 / ``min_step_ratio``.
-    3. A candidate interval runs from the last rise before a drop to that drop. Its start and end are refined to where the (3 s smoothed) speed crosses
-       halfway between the levels before and after each edge.
-    4. It is a work interval when it lasts ``min_duration_s`` – ``max_duration_s``
+    3. The run is cut at the edges into segments, merged bottom-up until every step
+       between neighbours is at least ``min_step_ratio`` and *gains at least
+       ``noise_factor`` × the distance noise in metres* over the shorter of the two
+       segments. The distance noise
+       (:func:`kickanalysis.analysis._surges.distance_noise_m`) is measured on the run
+       itself: the robust spread of the distance's second differences at 20 s, about
+       0.5–1 m for a device distance and 2–3 m for a distance from positions with 5 m
+       of GPS error. A step in mean speed is judged in metres because the mean speed
+       of ``L`` seconds is a difference of two distances over ``L``: GPS error fakes
+       steps of a few metres / ``L``, large for a short segment and small for a long
+       one.
+    4. A segment is a candidate when its mean speed is at least
+       ``min_contrast_ratio`` × the typical (median) speed of the running before and
+       after it (up to ``context_s``, not reaching into a neighbouring segment nearly
+       as fast; at the start or end of the run, the side that exists), and it gains at
+       least ``noise_factor`` × the distance noise on that running. Its start and end
+       are where the (3 s smoothed) speed crosses halfway between the levels before
+       and after each edge; with ``knee_s > 0`` they are then refined by a two-line fit
+       of the cumulative distance (:func:`kickanalysis.analysis._surges.knee_fit`).
+    5. It is a work interval when it lasts ``min_duration_s`` – ``max_duration_s``
        (shorter surges are strides, see
-       :func:`kickanalysis.analysis.strides.detect_strides`) and its mean speed is at
-       least ``min_contrast_ratio`` × the typical (median) speed of the running before
-       and after it (up to ``context_s``, not reaching into a neighbouring interval,
-       at least 20 s; at the start or end of the run, the side that exists).
+       :func:`kickanalysis.analysis.strides.detect_strides`). A session needs at least
+       ``min_reps`` of them, else none is reported: a single fast block — a tempo run,
+       a race's final kick, a fast finish — is not speedwork (pass ``min_reps=1`` to
+       get such a block).
 
     Intervals are judged against the running around them, not against one easy pace,
     because recoveries are usually slower than the warm-up: a warm-up is never an
     interval (it is followed by something faster), a tempo block of up to
-    ``max_duration_s`` between easier running is one interval, and a longer one is
-    none. A steady run, a progression run, a final kick (no drop after it) and strides
+    ``max_duration_s`` between easier running is one interval (with ``min_reps=1``),
+    and a longer one is none. A steady run, a progression run, a final kick and strides
     give none. The thresholds are this library's choice, checked against the planted
-    repetitions of :func:`kickanalysis.simulate.simulate_run`.
+    repetitions of :func:`kickanalysis.simulate.simulate_run` (``benchmarks/
+    bench_detection.py``). The knee fit is off by default: on that benchmark the
+    speed-level crossings were the more accurate edges (worst duration error 1.5 s
+    against 2.5 s with ``knee_s=25``), also for distances from positions alone.
 
     Parameters
     ----------
-    activity : Activity or pandas.DataFrame
-        The run (or its records frame).
+    activity : Activity, pandas.DataFrame or Series
+        The run (or its records frame, or a prepared
+        :class:`kickanalysis.analysis._prepare.Series`; a Series holds no device
+        speed, so the cleaned distance is used).
     min_duration_s, max_duration_s : float, default 40.0, 1200.0
         Shortest and longest work interval [s].
     min_step_ratio : float, default 1.12
@@ -94,6 +118,13 @@ def detect_intervals(
         Shortest stretch between two edges kept as a level of its own [s].
     stop_margin_s : float, default 8.0
         Time left out before and after every stop [s].
+    knee_s : float, default 0.0
+        Half-width of the two-line fit that refines each edge [s]; 0 to keep the
+        speed-level crossings.
+    noise_factor : float, default 6.0
+        How many times the run's distance noise a step must gain or lose [-].
+    min_reps : int, default 2
+        Fewest work intervals that make a session [-]; with fewer, none is returned.
 
     Returns
     -------
@@ -225,6 +256,8 @@ def _edge(cum_m: np.ndarray, guess: float, room_s: int, knee_s: float) -> float:
     of the two segments that meet at the edge (``room_s`` is that length), so that the
     fit sees one straight line on each side.
     """
+    if knee_s <= 0:
+        return guess
     half = int(max(5, min(knee_s, room_s // 2)))
     p = guess
     for _ in range(2):

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..signal import _runs
 from . import _surges as sg
+from ._prepare import Series
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,7 +28,7 @@ STRIDE_DTYPES: dict[str, str] = {
 
 
 def detect_strides(
-    activity: Activity | pd.DataFrame,
+    activity: Activity | pd.DataFrame | Series,
     *,
     min_speed_ratio: float = 1.25,
     min_duration_s: float = 6.0,
@@ -43,7 +44,10 @@ def detect_strides(
     How it decides:
 
     1. The cleaned distance (and grade-adjusted distance) is resampled on whole
-       seconds, giving the mean speed of every second whatever the sampling; seconds
+       seconds, giving the mean speed of every second whatever the sampling (the
+       device's own speed is used instead when the distance had to come from GPS
+       positions and the file records one, see
+       :func:`kickanalysis.analysis._surges.speed_grid`); seconds
        spent standing (timer pauses, stops) are left out. Detection works on the
        grade-adjusted speed (``strava2017`` curve of
        :func:`kickanalysis.signal.gap_factor`), so that running faster downhill is not
@@ -60,11 +64,21 @@ def detect_strides(
     4. It is a stride when it lasts ``min_duration_s`` – ``max_duration_s`` (shorter:
        GPS jitter and spikes; longer: speedwork, see
        :func:`kickanalysis.analysis.intervals.detect_intervals`), its mean speed is at
-       least ``min_speed_ratio`` × baseline, and the ``easy_window_s`` before and after
-       it are easy running: no stop in them (a restart after a stop is not a stride)
-       and a mean speed at most ``max_easy_ratio`` × baseline (so a piece of a longer
-       fast block is not a stride).
-    5. Strides less than ``max_set_gap_s`` apart form a set.
+       least ``min_speed_ratio`` × baseline, it covers at least ``min_extra_m`` more
+       than the baseline speed would in the same time (a tiny bump is not a stride),
+       and the ``easy_window_s`` before and after it are easy running: no stop in them
+       (a restart after a stop is not a stride) and a median speed at most
+       ``max_easy_ratio`` × baseline (so a piece of a longer fast block is not a
+       stride).
+    5. *Chord check* (for files with positions): the distance covered from the last
+       fix at least 3 s before the surge to the first fix at least 3 s after it is
+       compared with the straight line between those two fixes. A GPS spike that the
+       cleaning missed (sparse "smart" recording) adds its way out and back to the
+       distance; the surge is rejected when the distance exceeds the straight line by
+       more than half the surge's extra distance over the baseline (and by more than
+       5 m). Real running, straight or gently curved, passes; a surge around a sharp
+       hairpin could fail. A prepared Series has no positions: the check is skipped.
+    6. Strides less than ``max_set_gap_s`` apart form a set.
 
     The thresholds are the author's choice for this library, not taken from a
     publication; they were checked against the planted strides of
@@ -73,8 +87,10 @@ def detect_strides(
 
     Parameters
     ----------
-    activity : Activity or pandas.DataFrame
-        The run (or its records frame).
+    activity : Activity, pandas.DataFrame or Series
+        The run (or its records frame, or a prepared
+        :class:`kickanalysis.analysis._prepare.Series`: then neither the device speed
+        nor the chord check of step 5 is available).
     min_speed_ratio : float, default 1.25
         Smallest mean speed of a stride relative to the baseline [-].
     min_duration_s, max_duration_s : float, default 6.0, 40.0
@@ -83,8 +99,11 @@ def detect_strides(
         Length of the running median that gives the baseline [s].
     easy_window_s : float, default 10.0
         Time before and after a stride that must be easy running [s].
-    max_easy_ratio : float, default 1.12
-        Highest mean speed of those easy stretches relative to the baseline [-].
+    max_easy_ratio : float, default 1.15
+        Highest median speed of those easy stretches relative to the baseline [-].
+    min_extra_m : float, default 10.0
+        Least distance [m] a stride covers beyond what the baseline speed would cover in
+        the same time (grade-adjusted).
     max_set_gap_s : float, default 300.0
         Largest time from the end of one stride to the start of the next in one set [s].
 
@@ -198,6 +217,8 @@ def detect_strides(
 
 def _positions(activity: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Times since the first sample [s], latitudes and longitudes [deg] of the fixes."""
+    if isinstance(activity, Series):
+        return None
     records = getattr(activity, "records", activity)
     lat = records["lat_deg"].to_numpy(dtype=np.float64)
     lon = records["lon_deg"].to_numpy(dtype=np.float64)
