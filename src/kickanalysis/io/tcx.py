@@ -760,6 +760,8 @@ def _expat_error(data: bytes) -> tuple[str, int, int] | None:
         return msg, exc.lineno, parser.ErrorByteIndex
     except ValueError as exc:
         return str(exc), parser.CurrentLineNumber, parser.CurrentByteIndex
+    except LookupError as exc:  # an encoding declaration Python does not know
+        return f"unsupported encoding ({exc})", 1, -1
     return None
 
 
