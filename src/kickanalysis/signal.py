@@ -540,7 +540,7 @@ def moving(
     if pauses is None:
         pauses = meta.pauses if meta is not None else ()
     pauses_s = _pauses_s(pauses, ref) if np.isfinite(t).any() else []
-    dist = clean_distance(data)
+    dist = _clean_distance(records, meta, t, "auto", 12.0, 25.0, None, _Positions(records, t))
     v = _speed_estimate(records, t, dist)
     return moving_from_speed(
         t,
@@ -607,6 +607,25 @@ def _moving_time(t: np.ndarray, m: np.ndarray) -> float:
 # ---------------------------------------------------------------------------------------
 # distance
 # ---------------------------------------------------------------------------------------
+def _haversine_pre(
+    r1: np.ndarray, c1: np.ndarray, lon1: np.ndarray, r2: np.ndarray, c2: np.ndarray, lon2: Any
+) -> np.ndarray:
+    """:func:`kickanalysis.geo.haversine_m` [5] from latitudes already in radians
+    (``r``) with their cosines (``c``): the same operations in the same order, so the
+    same numbers, without converting and taking the cosine of each point again."""
+    dlat = r2 - r1
+    dlon = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dlat * 0.5) ** 2 + c1 * c2 * np.sin(dlon * 0.5) ** 2
+    return 2.0 * geo.EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _path_steps(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Haversine distances [m] between consecutive points (``len(lat) - 1`` of them)."""
+    r = np.radians(lat)
+    c = np.cos(r)
+    return _haversine_pre(r[:-1], c[:-1], lon[:-1], r[1:], c[1:], lon[1:])
+
+
 def _excursions(
     lat: np.ndarray, lon: np.ndarray, t: np.ndarray, *, max_speed_mps: float, max_points: int
 ) -> np.ndarray:
@@ -617,7 +636,7 @@ def _excursions(
     bad = np.zeros(n, dtype=bool)
     if n < 3:
         return bad
-    step = geo.haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    step = _path_steps(lat, lon)
     dt = np.diff(t)
     with np.errstate(divide="ignore", invalid="ignore"):
         fast = np.where(dt > 0, step / dt > max_speed_mps, step > max_speed_mps)
@@ -680,9 +699,11 @@ def _spikes(
     p0 = slice(0, n - 2)
     p1 = slice(1, n - 1)
     p2 = slice(2, n)
-    d_in = geo.haversine_m(lat[p0], lon[p0], lat[p1], lon[p1])
-    d_out = geo.haversine_m(lat[p1], lon[p1], lat[p2], lon[p2])
-    d_skip = geo.haversine_m(lat[p0], lon[p0], lat[p2], lon[p2])
+    r = np.radians(lat)
+    c = np.cos(r)
+    steps = _haversine_pre(r[:-1], c[:-1], lon[:-1], r[1:], c[1:], lon[1:])
+    d_in, d_out = steps[:-1], steps[1:]
+    d_skip = _haversine_pre(r[p0], c[p0], lon[p0], r[p2], c[p2], lon[p2])
     dt_in = t[p1] - t[p0]
     dt_all = t[p2] - t[p0]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -690,10 +711,10 @@ def _spikes(
     f = np.where(np.isfinite(f), f, 0.5)
     lat_i = lat[p0] + f * (lat[p2] - lat[p0])
     lon_i = lon[p0] + f * (lon[p2] - lon[p0])
-    offset = geo.haversine_m(lat[p1], lon[p1], lat_i, lon_i)
+    r_i = np.radians(lat_i)
+    offset = _haversine_pre(r[p1], c[p1], lon[p1], r_i, np.cos(r_i), lon_i)
     excess = d_in + d_out - d_skip
     cand = (offset > threshold_m) & (excess > threshold_m)
-    steps = np.concatenate((d_in, d_out[-1:]))
     v_local = _local_speed(steps, np.diff(t))
     with np.errstate(invalid="ignore"):
         too_far = d_in + d_out - v_local * dt_all > detour_m
@@ -705,6 +726,10 @@ def _spikes(
     cand &= (off >= left) & (off > right)
     bad[1:-1] = cand
     return bad
+
+
+#: Kept positions of a track: indices, lat [deg], lon [deg], time [s] since t0, t0 [s].
+_Track = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]
 
 
 def distance_from_positions(
@@ -816,13 +841,46 @@ def distance_from_positions(
     if moving is not None:
         mv = np.asarray(moving, dtype=bool)
         _check_same_length(lat_deg=lat, moving=mv)
-    out = np.full(n, np.nan)
+    track = _kept_track(
+        lat,
+        lon,
+        t,
+        timed,
+        max_speed_mps=max_speed_mps,
+        min_spike_m=min_spike_m,
+        spike_steps=spike_steps,
+        max_excursion_points=max_excursion_points,
+        min_detour_m=min_detour_m,
+    )
+    return _track_distance(track, t, timed, smooth_s=smooth_s, moving=mv)
+
+
+def _kept_track(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    t: np.ndarray,
+    timed: bool,
+    *,
+    max_speed_mps: float,
+    min_spike_m: float,
+    spike_steps: float,
+    max_excursion_points: int,
+    min_detour_m: float,
+) -> _Track | None:
+    """The positions :func:`distance_from_positions` keeps after removing outliers.
+
+    Returns ``(idx, lat, lon, time, t0)``: the kept samples' indices into the input,
+    their positions [deg], their times [s] since the first known position, and that
+    position's time ``t0`` [s]; None when no sample
+    has a position. This part does not depend on ``moving`` or on the smoothing, so
+    :func:`derive` computes it once for its two distances.
+    """
     ok = np.isfinite(lat) & np.isfinite(lon)
     if timed:
         ok &= np.isfinite(t)
     idx = np.flatnonzero(ok)
     if len(idx) == 0:
-        return out
+        return None
     la, lo, tt = lat[idx], lon[idx], t[idx] - t[idx[0]]
     keep = np.ones(len(idx), dtype=bool)
     if timed:
@@ -831,7 +889,7 @@ def distance_from_positions(
         )
     if keep.sum() >= 3:
         k = np.flatnonzero(keep)
-        steps = geo.haversine_m(la[k[:-1]], lo[k[:-1]], la[k[1:]], lo[k[1:]])
+        steps = _path_steps(la[k], lo[k])
         moved = steps[steps > 0]
         typical = float(np.median(moved)) if len(moved) else 0.0
         threshold = max(min_spike_m, spike_steps * typical)
@@ -842,34 +900,52 @@ def distance_from_positions(
                 break
             keep[k[bad]] = False
     k = np.flatnonzero(keep)
-    lak, lok = la[k], lo[k]
-    if timed and smooth_s > 0 and len(k) >= 4:
+    return idx[k], la[k], lo[k], tt[k], float(t[idx[0]])
+
+
+def _track_distance(
+    track: _Track | None,
+    t: np.ndarray,
+    timed: bool,
+    *,
+    smooth_s: float,
+    moving: np.ndarray | None,
+) -> np.ndarray:
+    """Smooth the kept positions of :func:`_kept_track` and sum the steps (see
+    :func:`distance_from_positions`), aligned to the ``len(t)`` samples."""
+    n = len(t)
+    out = np.full(n, np.nan)
+    if track is None:
+        return out
+    mv = moving
+    kidx, lak, lok, tk, t0 = track
+    if timed and smooth_s > 0 and len(kidx) >= 4:
         lon_unwrapped = np.unwrap(lok, period=360.0)
         # a stop (``moving`` False) splits the smoothing: a parabola across the sharp
         # change from running to standing would pull the last moving points towards
         # the stop and the first ones after it, and lose a few metres at every stop
-        segment = None if mv is None else np.cumsum(np.diff(mv[idx[k]], prepend=False))
+        segment = None if mv is None else np.cumsum(np.diff(mv[kidx], prepend=False))
         fit = _local_quadratic(
-            tt[k], np.stack((lak, lon_unwrapped), axis=1), smooth_s, segment=segment
+            tk, np.stack((lak, lon_unwrapped), axis=1), smooth_s, segment=segment
         )
         lat_s, lon_s = fit[:, 0], fit[:, 1]
         # only densely sampled points move: both neighbours within smooth_s / 4
-        gaps = np.diff(tt[k])
+        gaps = np.diff(tk)
         gap = np.maximum(np.concatenate(([0.0], gaps)), np.concatenate((gaps, [0.0])))
         dense = gap <= 0.25 * smooth_s
         lak = np.where(dense, lat_s, lak)
         lok = np.where(dense, lon_s, lon_unwrapped)
         lok = (lok + 180.0) % 360.0 - 180.0
-    step = geo.haversine_m(lak[:-1], lok[:-1], lak[1:], lok[1:])
+    step = _path_steps(lak, lok)
     if mv is not None:
-        step = np.where(mv[idx[k[1:]]], step, 0.0)
+        step = np.where(mv[kidx[1:]], step, 0.0)
     cum = np.concatenate(([0.0], np.cumsum(step)))
-    first = idx[k[0]]
+    first = kidx[0]
     after = np.arange(n) >= first
     if timed:
-        rel = t - t[idx[0]]
+        rel = t - t0
         fill = after & np.isfinite(rel)
-        out[fill] = np.interp(rel[fill], tt[k], cum)
+        out[fill] = np.interp(rel[fill], tk, cum)
         # untimed samples after the first position carry the previous value
         carry = after & ~np.isfinite(rel)
         if carry.any():
@@ -878,14 +954,63 @@ def distance_from_positions(
             out[carry] = out[pos[carry]]
     else:
         pos = np.full(n, -1)
-        pos[idx[k]] = np.arange(len(k))
+        pos[kidx] = np.arange(len(kidx))
         pos = np.maximum.accumulate(pos)
         out[after] = cum[pos[after]]
     return out
 
 
+class _Positions:
+    """The distances from positions of one records frame, computed when first asked
+    for and kept: :func:`derive` needs up to three of them (the reliability test of the
+    device distance, then the distance before and after the moving mask is known), and
+    they share the outlier removal (:func:`_kept_track`)."""
+
+    def __init__(self, records: pd.DataFrame, t: np.ndarray) -> None:
+        self.lat = _column(records, "lat_deg")
+        self.lon = _column(records, "lon_deg")
+        self.timed = bool(np.isfinite(t).any())
+        self.t = t if self.timed else np.arange(len(t), dtype="float64")
+        self.count = int((np.isfinite(self.lat) & np.isfinite(self.lon)).sum())
+        self._tracks: dict[float, _Track | None] = {}
+        self._plain: dict[tuple[float, float], np.ndarray] = {}
+
+    def distance(
+        self, *, max_speed_mps: float = 12.0, smooth_s: float = 25.0, moving: Any = None
+    ) -> np.ndarray:
+        """:func:`distance_from_positions` with the default outlier thresholds."""
+        if max_speed_mps not in self._tracks:
+            self._tracks[max_speed_mps] = _kept_track(
+                self.lat,
+                self.lon,
+                self.t,
+                self.timed,
+                max_speed_mps=max_speed_mps,
+                min_spike_m=20.0,
+                spike_steps=1.5,
+                max_excursion_points=5,
+                min_detour_m=10.0,
+            )
+        track = self._tracks[max_speed_mps]
+        if moving is not None:
+            mv = np.asarray(moving, dtype=bool)
+            _check_same_length(lat_deg=self.lat, moving=mv)
+            return _track_distance(track, self.t, self.timed, smooth_s=smooth_s, moving=mv)
+        key = (max_speed_mps, smooth_s)
+        if key not in self._plain:
+            self._plain[key] = _track_distance(
+                track, self.t, self.timed, smooth_s=smooth_s, moving=None
+            )
+        return self._plain[key].copy()
+
+
 def _device_distance_reliable(
-    records: pd.DataFrame, meta: Any, t: np.ndarray, *, max_speed_mps: float
+    records: pd.DataFrame,
+    meta: Any,
+    t: np.ndarray,
+    *,
+    max_speed_mps: float,
+    positions: _Positions | None = None,
 ) -> bool:
     d = _column(records, "distance_m")
     n = len(d)
@@ -910,10 +1035,10 @@ def _device_distance_reliable(
             fast = (dt > 0) & (steps / dt > max_speed_mps)
         if fast.mean() > 0.01:
             return False
-    lat = _column(records, "lat_deg")
-    lon = _column(records, "lon_deg")
-    if (np.isfinite(lat) & np.isfinite(lon)).sum() >= max(3, 0.5 * n):
-        pos = distance_from_positions(lat, lon, t if np.isfinite(t).any() else None)
+    if positions is None:
+        positions = _Positions(records, t)
+    if positions.count >= max(3, 0.5 * n):
+        pos = positions.distance()
         total = np.nanmax(pos) if np.isfinite(pos).any() else 0.0
         device = dv[-1] - dv[0]
         if total > 100.0 and not (0.7 <= device / total <= 1.4):
@@ -951,11 +1076,17 @@ def distance_source(data: Activity | pd.DataFrame, *, max_speed_mps: float = 12.
     """
     records, meta = _split(data)
     t, _ = _time_s(records, meta)
-    if _device_distance_reliable(records, meta, t, max_speed_mps=max_speed_mps):
+    return _distance_source(records, meta, t, max_speed_mps, _Positions(records, t))
+
+
+def _distance_source(
+    records: pd.DataFrame, meta: Any, t: np.ndarray, max_speed_mps: float, positions: _Positions
+) -> str:
+    if _device_distance_reliable(
+        records, meta, t, max_speed_mps=max_speed_mps, positions=positions
+    ):
         return "device"
-    lat = _column(records, "lat_deg")
-    lon = _column(records, "lon_deg")
-    if (np.isfinite(lat) & np.isfinite(lon)).sum() >= 2:
+    if positions.count >= 2:
         return "positions"
     if np.isfinite(_column(records, "distance_m")).any():
         return "device"
@@ -1002,8 +1133,24 @@ def clean_distance(
     >>> signal.clean_distance(act)[-1]  # doctest: +SKIP
     """
     records, meta = _split(data)
+    t, _ = _time_s(records, meta)
+    return _clean_distance(
+        records, meta, t, source, max_speed_mps, smooth_s, moving, _Positions(records, t)
+    )
+
+
+def _clean_distance(
+    records: pd.DataFrame,
+    meta: Any,
+    t: np.ndarray,
+    source: str,
+    max_speed_mps: float,
+    smooth_s: float,
+    moving: Any,
+    positions: _Positions,
+) -> np.ndarray:
     if source == "auto":
-        source = distance_source(data, max_speed_mps=max_speed_mps)
+        source = _distance_source(records, meta, t, max_speed_mps, positions)
     if source not in ("device", "positions", "none"):
         raise ValueError(f"source must be 'auto', 'device' or 'positions', not {source!r}")
     n = len(records)
@@ -1020,15 +1167,7 @@ def clean_distance(
         return out
     if source == "none":
         return np.full(n, np.nan)
-    t, _ = _time_s(records, meta)
-    return distance_from_positions(
-        _column(records, "lat_deg"),
-        _column(records, "lon_deg"),
-        t if np.isfinite(t).any() else None,
-        max_speed_mps=max_speed_mps,
-        smooth_s=smooth_s,
-        moving=moving,
-    )
+    return positions.distance(max_speed_mps=max_speed_mps, smooth_s=smooth_s, moving=moving)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1577,6 +1716,42 @@ def derive(
     """
     import pandas as pd
 
+    records, _ = _split(data)
+    arrays = _derive_arrays(
+        data,
+        gap_model=gap_model,
+        pauses=pauses,
+        min_speed_mps=min_speed_mps,
+        min_pause_s=min_pause_s,
+        max_gap_s=max_gap_s,
+        max_speed_mps=max_speed_mps,
+        position_smooth_s=position_smooth_s,
+        speed_window_s=speed_window_s,
+        elevation_window_m=elevation_window_m,
+        grade_window_m=grade_window_m,
+    )
+    return pd.DataFrame(
+        {name: arrays[name] for name in DERIVED_COLUMNS}, index=records.index.copy()
+    )
+
+
+def _derive_arrays(
+    data: Activity | pd.DataFrame,
+    *,
+    gap_model: str | None = "minetti2002",
+    pauses: Sequence[tuple[Any, Any]] | None = None,
+    min_speed_mps: float = 0.6,
+    min_pause_s: float = 10.0,
+    max_gap_s: float = 60.0,
+    max_speed_mps: float = 12.0,
+    position_smooth_s: float = 25.0,
+    speed_window_s: float = 7.0,
+    elevation_window_m: float = 50.0,
+    grade_window_m: float = 50.0,
+) -> dict[str, Any]:
+    """:func:`derive` as a dict of arrays, plus ``time_s`` and ``ref_ns`` (see
+    :func:`_time_s`) and ``source`` (:func:`distance_source`). With ``gap_model=None``
+    the grade-adjusted speed is not computed (``gap_speed_mps`` is None)."""
     records, meta = _split(data)
     n = len(records)
     t, ref = _time_s(records, meta)
@@ -1584,9 +1759,10 @@ def derive(
     if pauses is None:
         pauses = meta.pauses if meta is not None else ()
     pauses_s = _pauses_s(pauses, ref) if timed else []
-    source = distance_source(data, max_speed_mps=max_speed_mps)
-    dist = clean_distance(
-        data, source=source, max_speed_mps=max_speed_mps, smooth_s=position_smooth_s
+    positions = _Positions(records, t)
+    source = _distance_source(records, meta, t, max_speed_mps, positions)
+    dist = _clean_distance(
+        records, meta, t, source, max_speed_mps, position_smooth_s, None, positions
     )
     speed = _speed_estimate(records, t, dist) if timed else _column(records, "speed_mps")
     mv = moving_from_speed(
@@ -1598,12 +1774,8 @@ def derive(
         max_gap_s=max_gap_s,
     )
     if source == "positions" and timed:
-        dist = clean_distance(
-            data,
-            source=source,
-            max_speed_mps=max_speed_mps,
-            smooth_s=position_smooth_s,
-            moving=mv,
+        dist = _clean_distance(
+            records, meta, t, source, max_speed_mps, position_smooth_s, mv, positions
         )
         speed = _speed_estimate(records, t, dist)
     speed_smooth = smooth_speed(t, speed, window_s=speed_window_s)
@@ -1618,16 +1790,15 @@ def derive(
     else:
         elev_smooth = smooth_elevation(elevation, time_s=t if timed else None)
     gr = grade(dist, elev_smooth, window_m=grade_window_m)
-    gap = grade_adjusted_speed(speed_smooth, gr, model=gap_model)
-    frame = pd.DataFrame(
-        {
-            "moving": mv if n else np.zeros(0, dtype=bool),
-            "distance_clean_m": dist,
-            "speed_smooth_mps": speed_smooth,
-            "elevation_smooth_m": elev_smooth,
-            "grade": gr,
-            "gap_speed_mps": gap,
-        },
-        index=records.index.copy(),
-    )
-    return frame
+    gap = None if gap_model is None else grade_adjusted_speed(speed_smooth, gr, model=gap_model)
+    return {
+        "moving": mv if n else np.zeros(0, dtype=bool),
+        "distance_clean_m": dist,
+        "speed_smooth_mps": speed_smooth,
+        "elevation_smooth_m": elev_smooth,
+        "grade": gr,
+        "gap_speed_mps": gap,
+        "time_s": t,
+        "ref_ns": ref,
+        "source": source,
+    }
