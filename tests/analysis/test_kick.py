@@ -167,3 +167,32 @@ def test_bad_input():
     with pytest.raises(EmptyActivityError):
         detect_kick(rec)
     assert isinstance(detect_kick(sim.activity), Kick)
+
+
+def _lapse(sim, *, from_fraction, seconds=None):
+    """The kick's runner falls back to the baseline pace from a fraction of the kick on
+    (for *seconds*, or to the finish): planted kick speed minus distance on FIT."""
+    rec = sim.activity.records.copy()
+    tk = sim.truth.kick
+    t0 = tk.start_elapsed_s + from_fraction * tk.duration_s
+    lag = np.clip(rec["elapsed_s"].to_numpy() - t0, 0.0, seconds)
+    rec["distance_m"] = rec["distance_m"] - lag * (tk.kick_speed_mps - tk.baseline_speed_mps)
+    return read_back(
+        ka.Activity(records=rec, laps=sim.activity.laps, meta=sim.activity.meta), ka.write_fit
+    )
+
+
+def test_long_kick_with_a_lapse_is_found_and_a_surge_that_dies_is_not():
+    lapsed, died = 0, 0
+    for seed in range(6):
+        sim = race(
+            seed, course="flat", sampling="1s", kick=KickSpec(distance_m=700, speed_increase_pct=15)
+        )
+        # 20 s back at the baseline pace in the middle of a 700 m kick: still the kick
+        k = detect_kick(_lapse(sim, from_fraction=0.5, seconds=20.0))
+        assert k.detected, seed
+        lapsed += abs(k.start_elapsed_s - sim.truth.kick.start_elapsed_s) <= 5.0
+        # back at the baseline pace for the last 40 % of it: a surge, not a kick
+        died += detect_kick(_lapse(sim, from_fraction=0.6)).detected
+    assert lapsed >= 5
+    assert died <= 1
