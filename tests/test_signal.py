@@ -656,3 +656,84 @@ def test_a_stop_loses_no_distance():
     mv = (t <= 100.0) | (t > 160.0)
     d = signal.distance_from_positions(lat, lon, t, moving=mv)
     np.testing.assert_allclose(d, x, atol=0.05)
+
+
+# ---------------------------------------------------------------------------------------
+# fast paths: same numbers as the straightforward computations
+# ---------------------------------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 80),
+    k=st.sampled_from([3, 5, 7, 11]),
+    nan_rate=st.floats(0.0, 1.0),
+    seed=st.integers(0, 10_000),
+)
+def test_rolling_median_equals_nanmedian(n, k, nan_rate, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n).round(1)  # ties, as in speeds
+    x[rng.random(n) < nan_rate] = np.nan
+    h = k // 2
+    padded = np.concatenate((np.full(h, np.nan), x, np.full(h, np.nan)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows
+        want = np.nanmedian(np.lib.stride_tricks.sliding_window_view(padded, k), axis=1)
+    np.testing.assert_array_equal(signal._rolling_median(x, k), want)
+
+
+@pytest.mark.parametrize("irregular", [False, True])
+def test_local_quadratic_keeps_a_parabola_and_matches_row_by_row(irregular):
+    # a quadratic in time is reproduced exactly by a local quadratic fit, whether the
+    # kernel rows are shared (regular sampling) or all different (irregular sampling)
+    rng = np.random.default_rng(3)
+    t = np.arange(300.0)
+    if irregular:
+        t = np.cumsum(rng.uniform(0.5, 1.5, 300))
+    values = np.stack((2.0 + 0.1 * t - 0.003 * t**2, -1.0 + 0.02 * t), axis=1)
+    segment = (t > t[150]).astype(int)
+    for seg in (None, segment):
+        fit = signal._local_quadratic(t, values, 25.0, segment=seg)
+        np.testing.assert_allclose(fit, values, rtol=0, atol=1e-9)
+
+
+def test_derive_shares_positions_but_not_results():
+    # derive computes the outlier removal of a GPX track once for its two distances;
+    # the distances are those of distance_from_positions, before and after the mask
+    rng = np.random.default_rng(5)
+    t = np.arange(0.0, 900.0)
+    v = np.where((t >= 300) & (t < 360), 0.0, 3.0)  # a one-minute stop
+    x = np.cumsum(v) + rng.normal(0, 2.0, len(t))
+    lat, lon = to_deg(x, rng.normal(0, 2.0, len(t)))
+    act = make_activity(t, {"lat_deg": lat, "lon_deg": lon}, fmt="gpx")
+    d = signal.derive(act)
+    mv = d["moving"].to_numpy()
+    assert not mv[320:350].any() and mv[400:].all()
+    want = signal.distance_from_positions(lat, lon, t, moving=mv)
+    np.testing.assert_array_equal(d["distance_clean_m"].to_numpy(), want)
+    # the planted path is 2520 m; the GPS noise adds a little
+    assert abs(want[-1] - v.sum()) < 0.03 * v.sum()
+
+
+def test_series_with_gap_model_equals_a_fresh_preparation():
+    import kickanalysis as ka
+    from kickanalysis.analysis._prepare import prepare
+
+    hilly = ka.simulate_run(distance_m=5000, course="hilly", seed=4, distance_error_pct=0.0)
+    s = prepare(hilly.activity)
+    assert s.gap_model == "minetti2002"
+    assert s.distance_source == signal.distance_source(hilly.activity)
+    other = s.with_gap_model("strava2017")
+    fresh = prepare(hilly.activity, gap_model="strava2017")
+    np.testing.assert_array_equal(other.cum_gap_m, fresh.cum_gap_m)
+    assert other.distance_m is s.distance_m and other.moving is s.moving
+    assert other.with_gap_model("strava2017") is other
+    np.testing.assert_array_equal(other.with_gap_model("minetti2002").cum_gap_m, s.cum_gap_m)
+    assert s.with_gap_model("strava2017").cum_gap_m is other.cum_gap_m  # kept
+    # the hills make the two models differ; on the flat both are the distance run
+    assert abs(other.cum_gap_m[-1] - s.cum_gap_m[-1]) > 10.0
+    flat = ka.simulate_run(distance_m=3000, course="flat", seed=4, distance_error_pct=0.0)
+    f = prepare(flat.activity)
+    truth_m = 3000.0
+    for model in signal.GAP_MODELS:
+        assert abs(f.with_gap_model(model).cum_gap_m[-1] - truth_m) < 0.02 * truth_m
+    with pytest.raises(ValueError, match="unknown GAP model"):
+        s.with_gap_model("nope")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +24,27 @@ class Series:
 
     Times are seconds since the first sample; every ``cum_*`` array is the integral up
     to each sample (see :mod:`kickanalysis.analysis._integrate`).
+
+    ``cum_gap_m`` is the grade-adjusted (equivalent flat) distance while moving under
+    ``gap_model``. The grade does not depend on the model, so one preparation serves
+    every model: :meth:`with_gap_model` returns a Series for another model that shares
+    all arrays but ``cum_gap_m`` (recomputed from ``grade`` in about 0.1 ms for an
+    hour at 1 Hz, and kept, so asking twice costs nothing). Its numbers are the same as
+    ``prepare(activity, gap_model=model)``'s. ``distance_source`` is the
+    :func:`kickanalysis.signal.distance_source` the distance came from (``"device"``,
+    ``"positions"`` or ``"none"``), so that analyses need not recompute it.
+
+    Examples
+    --------
+    >>> import kickanalysis as ka
+    >>> from kickanalysis.analysis._prepare import prepare
+    >>> run = ka.simulate_run(distance_m=2000, course="hilly", seed=1).activity
+    >>> s = prepare(run)                                  # gap_model="minetti2002"
+    >>> t = s.with_gap_model("strava2017")
+    >>> t.distance_m is s.distance_m, t.gap_model
+    (True, 'strava2017')
+    >>> bool(np.allclose(t.cum_gap_m, prepare(run, gap_model="strava2017").cum_gap_m))
+    True
     """
 
     source: str
@@ -39,6 +61,49 @@ class Series:
     cum_cadence: tuple[np.ndarray, np.ndarray]
     cum_gain_m: np.ndarray
     cum_loss_m: np.ndarray
+    grade: np.ndarray | None = None  # [fraction] over 50 m of distance, NaN if unknown
+    gap_model: str = "minetti2002"
+    distance_source: str = "none"
+    # cum_gap_m per GAP model, shared by every Series made from one preparation
+    _gap_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def with_gap_model(self, model: str) -> Series:
+        """The same series with the grade-adjusted distance of another GAP model.
+
+        Parameters
+        ----------
+        model : {"minetti2002", "strava2017"}
+            GAP model (see :func:`kickanalysis.signal.gap_factor`).
+
+        Returns
+        -------
+        Series
+            ``self`` when ``model`` is already its model; else a new Series sharing
+            every array but ``cum_gap_m`` [m].
+
+        Examples
+        --------
+        >>> import kickanalysis as ka
+        >>> from kickanalysis.analysis._prepare import prepare
+        >>> s = prepare(ka.simulate_run(distance_m=1000, seed=0).activity)
+        >>> s.with_gap_model("minetti2002") is s
+        True
+        """
+        if model == self.gap_model:
+            return self
+        if self.grade is None:
+            raise ValueError("this Series was made without its grade; prepare() it again")
+        cum_gap = self._gap_cache.get(model)
+        if cum_gap is None:
+            cum_gap = _cum_gap(self.distance_m, self.grade, self.moving, model)
+            self._gap_cache[model] = cum_gap
+        return dataclasses.replace(self, cum_gap_m=cum_gap, gap_model=model)
+
+
+def _cum_gap(d: np.ndarray, grade: np.ndarray, moving: np.ndarray, model: str) -> np.ndarray:
+    dd = np.diff(d, prepend=d[0])
+    factor = signal.gap_factor(np.nan_to_num(grade, nan=0.0), model=model)
+    return np.cumsum(dd * factor * moving)
 
 
 def prepare(
@@ -54,7 +119,8 @@ def prepare(
     paused; made non-decreasing here. ``moving`` comes
     from :func:`kickanalysis.signal.moving` (timer pauses, sampling gaps, stops).
     Cadence counts only while moving. Elevation gain and loss use the smoothed
-    elevation with a hysteresis of ``elevation_threshold_m``.
+    elevation with a hysteresis of ``elevation_threshold_m``. The grade-adjusted
+    distance for another GAP model is :meth:`Series.with_gap_model` away.
 
     Raises
     ------
@@ -68,26 +134,30 @@ def prepare(
         raise EmptyActivityError(source, "fewer than two samples")
     if records["elapsed_s"].isna().all():
         raise EmptyActivityError(source, "the recording has no times (a route or course)")
+    if gap_model not in signal.GAP_MODELS:
+        raise ValueError(
+            f"unknown GAP model {gap_model!r}; choose one of {', '.join(signal.GAP_MODELS)}"
+        )
     ns = records.index.as_unit("ns").asi8
     start_ns = int(ns[0])
     t = (ns - start_ns) / 1e9
-    derived = signal.derive(activity, gap_model=gap_model)
-    d = derived["distance_clean_m"].to_numpy(dtype=np.float64, copy=True)
+    derived = signal._derive_arrays(activity, gap_model=None)
+    d = np.array(derived["distance_clean_m"], dtype=np.float64)
     known = ~np.isnan(d)
     if not known.any():
         raise EmptyActivityError(source, "no distance and no positions")
-    first = int(np.flatnonzero(known)[0])
+    first = int(np.argmax(known))
     d[:first] = d[first]
     d = np.maximum.accumulate(np.where(np.isnan(d), -np.inf, d))
-    moving = derived["moving"].to_numpy(dtype=bool)
+    moving = np.asarray(derived["moving"], dtype=bool)
     dt = np.diff(t, prepend=t[0])
     dd = np.diff(d, prepend=d[0])
-    grade = derived["grade"].to_numpy(dtype=np.float64)
-    factor = signal.gap_factor(np.nan_to_num(grade, nan=0.0), model=gap_model)
+    grade = derived["grade"]
     hr = records["heart_rate_bpm"].to_numpy(dtype=np.float64)
     cadence = np.where(moving, records["cadence_spm"].to_numpy(dtype=np.float64), np.nan)
-    elevation = derived["elevation_smooth_m"].to_numpy(dtype=np.float64)
+    elevation = derived["elevation_smooth_m"]
     gain, loss = signal.elevation_gain_loss_cumulative(elevation, threshold_m=elevation_threshold_m)
+    cum_gap = _cum_gap(d, grade, moving, gap_model)
     return Series(
         source=source,
         start_ns=start_ns,
@@ -98,11 +168,15 @@ def prepare(
         moving=moving,
         cum_moving_s=np.cumsum(dt * moving),
         cum_moving_m=np.cumsum(dd * moving),
-        cum_gap_m=np.cumsum(dd * factor * moving),
+        cum_gap_m=cum_gap,
         cum_hr=cumulative(t, hr),
         cum_cadence=cumulative(t, cadence),
         cum_gain_m=gain,
         cum_loss_m=loss,
+        grade=grade,
+        gap_model=gap_model,
+        distance_source=derived["source"],
+        _gap_cache={gap_model: cum_gap},
     )
 
 
