@@ -120,3 +120,28 @@ def test_does_not_modify_the_input():
     before = act.records.copy()
     ka.summarize(act)
     pd.testing.assert_frame_equal(act.records, before)
+
+
+def test_detection_columns_match_the_planted_events():
+    strides = ka.simulate_run(
+        distance_m=6000, strides=ka.StrideSpec(count=5), seed=4, distance_error_pct=0.0
+    )
+    row = ka.summarize(strides.activity).iloc[0]
+    assert row["strides"] == len(strides.truth.strides) == 5 and row["stride_sets"] == 1
+    assert row["interval_reps"] == 0 and pd.isna(row["interval_session"])
+    session = ka.simulate_run(
+        distance_m=8000,
+        intervals=ka.IntervalSpec(reps=5, distance_m=1000, recovery_s=120),
+        seed=5,
+        distance_error_pct=0.0,
+    )
+    row = ka.summarize(session.activity).iloc[0]
+    assert row["interval_reps"] == len(session.truth.intervals) == 5
+    assert row["interval_session"].startswith("5 × 1 km in ")
+    assert row["strides"] == 0
+    race = ka.simulate_run(distance_m=5000, kick=ka.KickSpec(distance_m=300), seed=6)
+    row = ka.summarize(race.activity).iloc[0]
+    truth = race.truth.kick
+    assert row["kick"] and abs(row["kick_start_elapsed_s"] - truth.start_elapsed_s) < 5.0
+    assert row["kick_gain_pct"] > 10.0
+    assert not ka.summarize(ka.simulate_run(distance_m=5000, seed=6).activity).iloc[0]["kick"]

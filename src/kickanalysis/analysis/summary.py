@@ -50,6 +50,18 @@ SUMMARY_DTYPES: dict[str, str] = {
     "negative_split_difference_pct": "float64",
     "pacing_profile": "string",
     "fast_start": "boolean",
+    # detection
+    "strides": "Int64",
+    "stride_sets": "Int64",
+    "interval_reps": "Int64",
+    "interval_session": "string",
+    "kick": "boolean",
+    "kick_start_elapsed_s": "float64",
+    "kick_start_distance_m": "float64",
+    "kick_distance_m": "float64",
+    "kick_duration_s": "float64",
+    "kick_speed_mps": "float64",
+    "kick_gain_pct": "float64",
 }
 
 
@@ -115,9 +127,33 @@ def _pacing(s: Series) -> dict[str, Any]:
     }
 
 
+def _detection(s: Series) -> dict[str, Any]:
+    from .intervals import detect_intervals, interval_session
+    from .kick import detect_kick
+    from .strides import detect_strides
+
+    strides = detect_strides(s)
+    reps = detect_intervals(s)
+    kick = detect_kick(s)
+    session = interval_session(reps)
+    return {
+        "strides": len(strides),
+        "stride_sets": int(strides["set"].nunique()),
+        "interval_reps": session.reps,
+        "interval_session": session.summary if session.reps else None,
+        "kick": kick.detected,
+        "kick_start_elapsed_s": kick.start_elapsed_s,
+        "kick_start_distance_m": kick.start_distance_m,
+        "kick_distance_m": kick.distance_m,
+        "kick_duration_s": kick.duration_s,
+        "kick_speed_mps": kick.kick_speed_mps,
+        "kick_gain_pct": kick.gain_pct,
+    }
+
+
 # Sections of the summary, in column order. Each returns some of the columns or raises
 # EmptyActivityError, which leaves its columns missing (NaN / NA).
-_SECTIONS = (_totals, _pacing)
+_SECTIONS = (_totals, _pacing, _detection)
 
 
 def summarize(activity: Activity | pd.DataFrame) -> pd.DataFrame:
@@ -160,7 +196,16 @@ def summarize(activity: Activity | pd.DataFrame) -> pd.DataFrame:
           ``negative_split_difference_s`` [s] and ``negative_split_difference_pct``
           [%]: second half minus first;
         - ``pacing_profile`` (Abbiss & Laursen 2008 shape) and ``fast_start``
-          (nullable boolean).
+          (nullable boolean);
+        - ``strides`` and ``stride_sets``: how many strides and sets
+          :func:`~kickanalysis.analysis.detect_strides` found;
+        - ``interval_reps`` and ``interval_session``: the work intervals of
+          :func:`~kickanalysis.analysis.detect_intervals` and their one-line summary
+          (e.g. ``"6 × 800 m in 2:29–2:33, 2:00 jog recovery"``; NA without any);
+        - ``kick`` (whether :func:`~kickanalysis.analysis.detect_kick` found a final
+          kick), ``kick_start_elapsed_s`` [s], ``kick_start_distance_m`` [m],
+          ``kick_distance_m`` [m] and ``kick_duration_s`` [s] to the finish,
+          ``kick_speed_mps`` [m/s] and ``kick_gain_pct`` [%] over the pace before it.
 
         Later analyses add columns at the end; none is renamed.
 
