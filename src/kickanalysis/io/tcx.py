@@ -181,10 +181,11 @@ def _unescape(text: str) -> str:
 
     def sub(m: re.Match[str]) -> str:
         ref = m.group(1)
-        if ref.startswith("#x"):
-            return chr(int(ref[2:], 16))
         if ref.startswith("#"):
-            return chr(int(ref[1:]))
+            code = int(ref[2:], 16) if ref.startswith("#x") else int(ref[1:])
+            # not a character (beyond Unicode, a surrogate, NUL): the replacement character
+            valid = 0 < code < 0x110000 and not 0xD800 <= code < 0xE000
+            return chr(code) if valid else "\ufffd"
         return _PREDEFINED[ref]
 
     return _ENTITY.sub(sub, text)
@@ -1299,6 +1300,8 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     # _TAG_CHUNK tags, so that the temporaries stay small: fresh pages of large
     # temporaries cost more than the comparisons)
     lens = tp_close - tp_open + 1
+    if lens.max() > 1024:
+        return None  # a trackpoint of over a thousand tags is no template: general path
     group = np.full(ntp, -1, dtype=np.intp)
     reps: list[int] = []
     todo = np.arange(ntp)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import UnknownFormatError, WarningLog
+from ...errors import CorruptFileError, UnknownFormatError, WarningLog
 from . import _profile
 from .crc import crc16
 
@@ -691,6 +691,8 @@ def decode(
             log.repaired(f"{total - off} trailing bytes after the FIT data ignored", offset=off)
             break
         hsize = data[off]
+        if off == 0 and hsize in (12, 14) and data[8:12] == b".FIT" and total < hsize:
+            raise CorruptFileError(name, f"the {hsize}-byte FIT header is cut off", offset=total)
         if hsize not in (12, 14) or data[off + 8 : off + 12] != b".FIT" or total - off < hsize:
             if off == 0:
                 raise UnknownFormatError(name, "no FIT header")
