@@ -157,3 +157,24 @@ def test_a_prepared_series_gives_the_same_strides():
     assert len(found) > 0
     for model in ("minetti2002", "strava2017"):
         pd.testing.assert_frame_equal(detect_strides(prepare(act, gap_model=model)), found)
+
+
+def test_a_clock_jump_of_years_does_not_blow_up_the_grid():
+    """A watch clock that jumps (a real Strava-app FIT file jumps 64 years) makes a gap:
+    the 1 s grid shortens it, and the events keep their real times."""
+    sim = ka.simulate_run(distance_m=6000, strides=ka.StrideSpec(count=4), seed=3)
+    rec = sim.activity.records
+    jump = pd.Timedelta(days=365 * 64)
+    late = rec.index > rec.index[len(rec) // 3]  # the strides are near the end
+    moved = rec.copy()
+    moved.index = rec.index.where(~late, rec.index + jump)
+    moved["elapsed_s"] = (moved.index - moved.index[0]).total_seconds()
+    act = ka.Activity(records=moved, laps=sim.activity.laps, meta=sim.activity.meta)
+    found = ka.detect_strides(act)
+    plain = ka.detect_strides(sim.activity)
+    assert len(found) == len(plain) == 4
+    shift = (found["start_time"] - plain["start_time"]).dt.total_seconds()
+    assert np.allclose(shift, jump.total_seconds(), atol=0.5)
+    assert np.allclose(found["duration_s"], plain["duration_s"], atol=0.5)
+    assert np.allclose(found["recovery_s"].dropna(), plain["recovery_s"].dropna(), atol=0.5)
+    assert ka.detect_intervals(act).empty

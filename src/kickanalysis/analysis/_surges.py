@@ -41,13 +41,21 @@ if TYPE_CHECKING:
 #: :func:`kickanalysis.signal.gap_factor`).
 GAP_MODEL = "strava2017"
 
+#: Longest gap between two samples kept at its length on the 1 s grid [s]; nothing is
+#: detected across a gap (the runner is not moving), so longer ones are shortened.
+MAX_GAP_S = 600.0
+
 
 @dataclass(frozen=True)
 class Grid:
     """An activity on a regular 1 s grid.
 
     ``time_s`` has ``n + 1`` whole seconds since the first sample; the per-second arrays
-    (length ``n``) describe the second ``(time_s[k], time_s[k + 1]]``.
+    (length ``n``) describe the second ``(time_s[k], time_s[k + 1]]``. A gap in the
+    recording longer than :data:`MAX_GAP_S` is shortened to that on the grid (a watch
+    clock that jumped by years must not make a grid of billions of seconds);
+    ``elapsed_s`` maps grid times back to seconds since the first sample (equal to
+    ``time_s`` when there is no such gap; see :meth:`elapsed`).
     """
 
     series: Series
@@ -57,6 +65,14 @@ class Grid:
     gap_speed_mps: np.ndarray  # n, grade-adjusted; NaN while stopped
     moving: np.ndarray  # n, bool
     rate_m: np.ndarray | None = None  # n + 1 integral of the detection speed [m]
+    elapsed_s: np.ndarray | None = None  # n + 1 real seconds of the grid times
+
+    def elapsed(self, grid_s: np.ndarray) -> np.ndarray:
+        """Seconds since the first sample of times on the grid's axis [s]."""
+        grid_s = np.asarray(grid_s, dtype=np.float64)
+        if self.elapsed_s is None:
+            return grid_s
+        return np.interp(grid_s, self.time_s, self.elapsed_s)
 
     @property
     def detect_m(self) -> np.ndarray:
@@ -91,7 +107,13 @@ def speed_grid(activity: Activity | pd.DataFrame | Series) -> Grid:
     from .. import signal
 
     s = activity if isinstance(activity, Series) else prepare(activity)
-    t = s.time_s
+    real = s.time_s
+    steps = np.diff(real)
+    long_gap = steps > MAX_GAP_S
+    if long_gap.any():
+        t = np.concatenate(([0.0], np.cumsum(np.minimum(steps, MAX_GAP_S)))) + real[0]
+    else:
+        t = real
     rate = device_speed(activity, s)
     if rate is None:
         dd = np.diff(s.distance_m, prepend=s.distance_m[0])
@@ -106,9 +128,10 @@ def speed_grid(activity: Activity | pd.DataFrame | Series) -> Grid:
     n = int(np.floor(t[-1] + 1e-9))
     g = np.arange(n + 1, dtype=np.float64)
     d = ig.interp_monotone(g, t, s.distance_m)
+    elapsed = np.interp(g, t, real) if long_gap.any() else None
     if n == 0:
         empty = np.zeros(0)
-        return Grid(s, g, d, empty, empty, np.zeros(0, dtype=bool))
+        return Grid(s, g, d, empty, empty, np.zeros(0, dtype=bool), elapsed_s=elapsed)
     dr = ig.interp_monotone(g, t, cum_rate) if rate is not None else d
     gap = ig.interp_monotone(g, t, cum_gap)
     # the sample whose interval holds the middle of each second
@@ -118,7 +141,7 @@ def speed_grid(activity: Activity | pd.DataFrame | Series) -> Grid:
     # the grade-adjusted distance adds nothing while paused; where moving it is
     # distance x factor
     vg = np.where(mv, np.diff(gap), np.nan)
-    return Grid(s, g, d, v, vg, mv, dr)
+    return Grid(s, g, d, v, vg, mv, dr, elapsed)
 
 
 def device_speed(activity: Any, series: Series, *, min_coverage: float = 0.9) -> np.ndarray | None:
@@ -362,6 +385,7 @@ def event_table(
     d1 = ig.interp_monotone(end_s, grid.time_s, grid.distance_m) - grid.distance_m[0]
     if len(start_s) == 0:
         d0 = d1 = np.zeros(0)
+    start_s, end_s = grid.elapsed(start_s), grid.elapsed(end_s)
     ns0 = s.start_ns + np.round(start_s * 1e9).astype(np.int64)
     ns1 = s.start_ns + np.round(end_s * 1e9).astype(np.int64)
     data: dict[str, object] = {
@@ -386,7 +410,7 @@ def heart_rate_mean(grid: Grid, start_s: np.ndarray, end_s: np.ndarray) -> np.nd
     s = grid.series
     if len(start_s) == 0:
         return np.zeros(0)
-    bounds = np.stack((start_s, end_s), axis=1).ravel()
+    bounds = grid.elapsed(np.stack((start_s, end_s), axis=1).ravel())
     at_sum = ig.interp_monotone(bounds, s.time_s, s.cum_hr[0]).reshape(-1, 2)
     at_time = ig.interp_monotone(bounds, s.time_s, s.cum_hr[1]).reshape(-1, 2)
     total = at_sum[:, 1] - at_sum[:, 0]
@@ -397,6 +421,7 @@ def heart_rate_mean(grid: Grid, start_s: np.ndarray, end_s: np.ndarray) -> np.nd
 
 __all__ = [
     "GAP_MODEL",
+    "MAX_GAP_S",
     "Grid",
     "box_mean",
     "crossing",

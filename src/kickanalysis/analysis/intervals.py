@@ -228,7 +228,7 @@ def detect_intervals(
     d = lambda x: np.interp(x, grid.time_s, grid.distance_m)  # noqa: E731
     dist = d(t1a) - d(t0a)
     speed = dist / (t1a - t0a)
-    rec_s = np.append(t0a[1:] - t1a[:-1], np.nan)
+    rec_s = np.append(grid.elapsed(t0a[1:]) - grid.elapsed(t1a[:-1]), np.nan)
     rec_m = np.append(d(t0a[1:]) - d(t1a[:-1]), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         rec_v = rec_m / rec_s

@@ -197,7 +197,7 @@ def detect_strides(
         [np.nanmax(raw3[int(a) : int(np.ceil(z))]) for a, z in zip(t0.tolist(), t1.tolist())]
     )
     baseline = np.array([sg.nanmedian(raw_base[int(a) : int(np.ceil(z))]) for a, z in zip(t0, t1)])
-    recovery = np.append(t0[1:] - t1[:-1], np.nan)
+    recovery = np.append(grid.elapsed(t0[1:]) - grid.elapsed(t1[:-1]), np.nan)
     new_set = np.concatenate(([True], recovery[:-1] > max_set_gap_s))
     return sg.event_table(
         grid,
@@ -250,12 +250,14 @@ def _straight_enough(
     from ..geo import haversine_m
 
     t, lat, lon = positions
+    t0, t1 = grid.elapsed(np.array([t0, t1]))  # the fixes' times are real seconds
     i = max(int(np.searchsorted(t, t0 - 3.0, side="right")) - 1, 0)
     j = min(int(np.searchsorted(t, t1 + 3.0, side="left")), len(t) - 1)
     if j <= i:
         return True
-    covered = float(np.interp(t[j], grid.time_s, grid.distance_m)) - float(
-        np.interp(t[i], grid.time_s, grid.distance_m)
+    real = grid.elapsed(grid.time_s)
+    covered = float(np.interp(t[j], real, grid.distance_m)) - float(
+        np.interp(t[i], real, grid.distance_m)
     )
     chord = float(haversine_m(lat[i], lon[i], lat[j], lon[j]))
     extra = covered - baseline * (t[j] - t[i])
