@@ -10,23 +10,23 @@ do not change under a time shift), distances in metres, speeds in m/s, grades as
 fractions (0.05 = 5 %). Time and distance axes must be non-decreasing; samples whose
 time, distance or value is NaN are skipped and get NaN (or ``False``) back.
 
-References
-----------
-.. [1] Minetti, A. E., Moia, C., Roi, G. S., Susta, D., Ferretti, G. (2002). Energy cost
-   of walking and running at extreme uphill and downhill slopes. *J. Appl. Physiol.*
-   93:1039-1046. doi:10.1152/japplphysiol.00262.2002
-.. [2] Robb, D. (2017). An Improved GAP Model. Strava Engineering blog,
-   https://medium.com/strava-engineering/an-improved-gap-model-8b07ae8886c3
-.. [3] Hampel, F. R. (1974). The influence curve and its role in robust estimation.
-   *J. Am. Stat. Assoc.* 69(346):383-393. doi:10.1080/01621459.1974.10482962
-.. [4] Pearson, R. K., Neuvo, Y., Astola, J., Gabbouj, M. (2016). Generalized Hampel
-   filters. *EURASIP J. Adv. Signal Process.* 2016:87. doi:10.1186/s13634-016-0383-6
-.. [5] Sinnott, R. W. (1984). Virtues of the haversine. *Sky & Telescope* 68(2):159.
-.. [6] Cleveland, W. S. (1979). Robust locally weighted regression and smoothing
-   scatterplots. *J. Am. Stat. Assoc.* 74(368):829-836. doi:10.1080/01621459.1979.10481038
-.. [7] Savitzky, A., Golay, M. J. E. (1964). Smoothing and differentiation of data by
-   simplified least squares procedures. *Anal. Chem.* 36(8):1627-1639.
-   doi:10.1021/ac60214a047
+References (cited as [1]–[7] in the functions' docstrings):
+
+- [1] Minetti, A. E., Moia, C., Roi, G. S., Susta, D., Ferretti, G. (2002). Energy cost
+  of walking and running at extreme uphill and downhill slopes. *J. Appl. Physiol.*
+  93:1039-1046. doi:10.1152/japplphysiol.00262.2002
+- [2] Robb, D. (2017). An Improved GAP Model. Strava Engineering blog,
+  https://medium.com/strava-engineering/an-improved-gap-model-8b07ae8886c3
+- [3] Hampel, F. R. (1974). The influence curve and its role in robust estimation.
+  *J. Am. Stat. Assoc.* 69(346):383-393. doi:10.1080/01621459.1974.10482962
+- [4] Pearson, R. K., Neuvo, Y., Astola, J., Gabbouj, M. (2016). Generalized Hampel
+  filters. *EURASIP J. Adv. Signal Process.* 2016:87. doi:10.1186/s13634-016-0383-6
+- [5] Sinnott, R. W. (1984). Virtues of the haversine. *Sky & Telescope* 68(2):159.
+- [6] Cleveland, W. S. (1979). Robust locally weighted regression and smoothing
+  scatterplots. *J. Am. Stat. Assoc.* 74(368):829-836. doi:10.1080/01621459.1979.10481038
+- [7] Savitzky, A., Golay, M. J. E. (1964). Smoothing and differentiation of data by
+  simplified least squares procedures. *Anal. Chem.* 36(8):1627-1639.
+  doi:10.1021/ac60214a047
 """
 
 from __future__ import annotations
