@@ -39,7 +39,7 @@ def _ascii_view(data: bytes) -> bytes:
 
 
 def reject_dtd(data: bytes, name: str) -> None:
-    """Refuse entity declarations, external DTDs and oversized documents parts.
+    """Refuse entity declarations, external DTDs and oversized document parts.
 
     A plain ``<!DOCTYPE gpx>`` without an internal subset or system id is harmless and
     allowed.
