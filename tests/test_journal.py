@@ -185,6 +185,8 @@ def test_labels_easy_runs_easy_intervals_and_races_hard(journal_path):
     for kind, label, reason in zip(kinds, labels["label"], labels["label_reason"]):
         if kind == "easy":
             assert label == "easy"
+        elif kind == "intervals":  # summarize() counts the reps
+            assert (label, reason) == ("hard", "intervals")
         else:
             assert (label, reason) == ("hard", "pace")
     # the easy speed is the planted easy pace (grade-adjusted, so within a few %)
@@ -234,9 +236,14 @@ def test_moderate_days_between_do_not_count_as_easy(tmp_path):
 def test_interval_reps_from_the_summary_make_a_run_hard(history, tmp_path, monkeypatch):
     """A summary column added later (interval reps) becomes a journal column and a rule."""
     _, files = history
+    real = summary_mod.summarize
+
+    def without_reps(activity):  # as summarize() was before it counted reps
+        return real(activity).drop(columns=["interval_reps"])
+
+    monkeypatch.setattr(summary_mod, "summarize", without_reps)
     with Journal(tmp_path / "j.db") as journal:
         journal.add(files[:2], n_jobs=1)  # before: no interval column
-    real = summary_mod.summarize
 
     def with_reps(activity):
         row = real(activity)
@@ -247,7 +254,7 @@ def test_interval_reps_from_the_summary_make_a_run_hard(history, tmp_path, monke
     with Journal(tmp_path / "j.db") as journal:
         journal.add(files[4], n_jobs=1)  # an easy run, "with 3 reps"
         runs = journal.activities()
-    assert runs["interval_reps"].tolist()[:2] == [pd.NA, pd.NA]
+    assert runs["interval_reps"].iloc[:2].isna().all()
     assert runs["interval_reps"].iloc[2] == 3
     assert runs["label"].tolist() == ["easy", "easy", "hard"]
     assert runs["label_reason"].iloc[2] == "intervals"

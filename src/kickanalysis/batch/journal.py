@@ -906,10 +906,9 @@ class Journal:
         >>> from kickanalysis.batch.journal import Journal
         >>> with Journal(":memory:") as journal:
         ...     _ = journal.add("data/samples/*.fit")
-        ...     journal.similar(journal.activities()["activity_id"].iloc[-1])
-        Empty DataFrame
-        Columns: [activity_id, start_time, days_before, match, label, distance_m, pace_s_per_km, pace_difference_s_per_km, gap_pace_s_per_km, heart_rate_mean_bpm, heart_rate_difference_bpm, kick_gain_pct, kick_gain_difference_pct, sentence]
-        Index: []
+        ...     found = journal.similar(journal.activities()["activity_id"].iloc[-1])
+        >>> len(found), list(found.columns[:4]), found.columns[-1]
+        (0, ['activity_id', 'start_time', 'days_before', 'match'], 'sentence')
         """
         table = self.activities()
         target = self._target(activity, table)
