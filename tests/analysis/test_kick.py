@@ -196,3 +196,39 @@ def test_long_kick_with_a_lapse_is_found_and_a_surge_that_dies_is_not():
         died += detect_kick(_lapse(sim, from_fraction=0.6)).detected
     assert lapsed >= 5
     assert died <= 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_stop_before_the_finish_is_not_a_kick(seed):
+    """Standing still (watch recording) 1 km from the finish must not lower the pace
+    "held before" the end: an even race with a stop has no kick; with a kick after the
+    stop, the kick is found where it was planted."""
+    stop = [ka.PauseSpec(at_m=4000.0, duration_s=60.0)]
+    even = ka.simulate_run(distance_m=5000, seed=seed, pauses=stop, distance_error_pct=0.0)
+    assert not ka.detect_kick(even.activity).detected
+    kick = ka.simulate_run(
+        distance_m=5000,
+        seed=seed,
+        pauses=stop,
+        kick=ka.KickSpec(distance_m=400),
+        distance_error_pct=0.0,
+    )
+    found = ka.detect_kick(kick.activity)
+    assert found.detected
+    assert abs(found.start_elapsed_s - kick.truth.kick.start_elapsed_s) < 8.0
+
+
+def test_a_clock_jump_does_not_blow_up_the_grid():
+    sim = ka.simulate_run(distance_m=5000, seed=2, kick=ka.KickSpec(distance_m=400))
+    rec = sim.activity.records.copy()
+    jump = pd.Timedelta(days=365 * 64)
+    late = np.arange(len(rec)) > len(rec) // 2
+    rec.index = rec.index.where(~late, rec.index + jump)
+    rec["elapsed_s"] = (rec.index - rec.index[0]).total_seconds()
+    act = ka.Activity(records=rec, laps=sim.activity.laps, meta=sim.activity.meta)
+    found, plain = ka.detect_kick(act), ka.detect_kick(sim.activity)
+    assert found.detected and plain.detected
+    assert (found.start_time - plain.start_time).total_seconds() == pytest.approx(
+        jump.total_seconds(), abs=1.0
+    )
+    assert found.distance_m == pytest.approx(plain.distance_m, abs=2.0)

@@ -212,7 +212,8 @@ def detect_kick(
     3. **Candidates.** Every second within the last ``max_distance_m`` (at most half the
        race) that leaves at least ``min_duration_s`` and ``min_distance_m`` to the finish
        is a candidate start. Its baseline B is the mean speed over the
-       ``baseline_distance_m`` before it. A candidate is kept only if the rise is
+       ``baseline_distance_m`` before it, over moving time (a stop before the kick
+       neither lowers B nor counts in the kick's speed). A candidate is kept only if the rise is
        sustained: the mean speed from it to the finish, and that of the second half of
        that stretch, are at least ``min_gain_pct`` above B, and the 10 s mean speed
        from 5 s after it to the finish stays at or above B plus half that gain for at
@@ -299,6 +300,11 @@ def detect_kick(
     if not d[-1] - d[0] > 0:
         raise EmptyActivityError(s.source, "the run covers no distance")
 
+    # moving time: a stop takes no time on it, so standing at a crossing does not lower
+    # the pace "held before" a kick, and a gap in the recording (a watch clock that
+    # jumped) cannot make a 1 s grid huge
+    tm = s.cum_moving_s - s.cum_moving_s[0]
+
     # ------------------------------------------------------------------ the finish
     if finish is not None:
         end = _finish_time(s, finish)
@@ -310,36 +316,44 @@ def detect_kick(
         if cooldown_speed_ratio is not None:
             keep = t <= end
             cut = _cooldown_finish(
-                t[keep], s.cum_gap_m[keep], cooldown_speed_ratio, before_s=180.0, min_after_s=30.0
+                tm[keep], s.cum_gap_m[keep], cooldown_speed_ratio, before_s=180.0, min_after_s=30.0
             )
-            end = cut if cut is not None else end
+            if cut is not None:
+                end = float(ig.interp_monotone(np.array([cut]), tm, t)[0])
     d_end = float(np.interp(end, t, d))
     race_m = d_end - d[0]
     if not race_m > 0:
         raise EmptyActivityError(s.source, "the race covers no distance")
 
+    finish_s = float(end)
+
     def none() -> Kick:
         return Kick(
-            False, None, *([_NAN] * 9), finish_elapsed_s=float(end), finish_distance_m=float(race_m)
+            False, None, *([_NAN] * 9), finish_elapsed_s=finish_s, finish_distance_m=float(race_m)
         )
 
     # ------------------------------------------------------------------ 1 s grid
-    tg = np.arange(t[0], end, 1.0)
-    tg = np.append(tg, end) if end - tg[-1] > 1e-9 else tg
-    dg = np.interp(tg, t, d)
+    # on moving time
+    end_m = float(np.interp(end, t, tm))
+    if not end_m >= min_duration_s:
+        return none()
+    tg = np.arange(0.0, end_m, 1.0)
+    tg = np.append(tg, end_m) if end_m - tg[-1] > 1e-9 else tg
+    dg = ig.interp_monotone(tg, tm, d)
     search_m = min(max_distance_m, 0.5 * race_m)
     t_search = float(ig.interp_monotone(np.array([d_end - search_m]), dg, tg)[0])
     if gap_model is None:
         gg = dg
     elif gap_model == "fitted":
-        gg = _fitted_gap(s, tg, dg, t_search)
+        gg = _fitted_gap(s, tm, tg, dg, t_search)
     else:
-        gg = np.interp(tg, t, s.cum_gap_m)
+        gg = ig.interp_monotone(tg, tm, s.cum_gap_m)
 
     def at(x: Any, cum: np.ndarray) -> np.ndarray:
         return np.interp(x, tg, cum)
 
     # ------------------------------------------------------------------ candidates
+    real_end, end = finish_s, end_m  # from here on, times are moving seconds
     c = np.arange(math.ceil(t_search), end - min_duration_s + 1e-9, 1.0)
     if len(c) == 0:
         return none()
@@ -396,6 +410,7 @@ def detect_kick(
         return none()
     base_speed = mean(t_base, onset, dg)
     kick_speed = (d_end - d_on) / duration
+    onset_real = float(ig.interp_monotone(np.array([onset]), tm, t)[0])
     sel = tg >= onset
     lo5 = np.maximum(tg[sel] - 2.5, onset)
     hi5 = np.minimum(tg[sel] + 2.5, end)
@@ -404,17 +419,17 @@ def detect_kick(
     peak = float(v_real.max()) if ok.any() else kick_speed
     return Kick(
         detected=True,
-        start_time=pd.Timestamp(s.start_ns + int(round(onset * 1e9)), tz="UTC"),
-        start_elapsed_s=onset,
+        start_time=pd.Timestamp(s.start_ns + int(round(onset_real * 1e9)), tz="UTC"),
+        start_elapsed_s=onset_real,
         start_distance_m=float(d_on - d[0]),
         distance_m=float(d_end - d_on),
-        duration_s=float(duration),
+        duration_s=float(real_end - onset_real),
         baseline_speed_mps=float(base_speed),
         kick_speed_mps=float(kick_speed),
         peak_speed_mps=peak,
         gain_pct=float(100.0 * (kick_speed / base_speed - 1.0)),
         gap_gain_pct=float(gap_gain),
-        finish_elapsed_s=float(end),
+        finish_elapsed_s=float(real_end),
         finish_distance_m=float(race_m),
     )
 
@@ -475,7 +490,9 @@ def _onset(
     return cross
 
 
-def _fitted_gap(s: Series, tg: np.ndarray, dg: np.ndarray, t_stop: float) -> np.ndarray:
+def _fitted_gap(
+    s: Series, tm: np.ndarray, tg: np.ndarray, dg: np.ndarray, t_stop: float
+) -> np.ndarray:
     """Cumulative grade-adjusted distance on the grid, from the runner's own hill response.
 
     Over the race before *t_stop* (the kick search region), the log of the 20 s mean
@@ -485,7 +502,7 @@ def _fitted_gap(s: Series, tg: np.ndarray, dg: np.ndarray, t_stop: float) -> np.
     with the same effort. Without enough hills (grade spread under 1 %) or a plausible
     fit (slopes of the wrong sign are set to 0), the speed is left as it is.
     """
-    ele = np.interp(tg, s.time_s, s.elevation_m)
+    ele = ig.interp_monotone(tg, tm, s.elevation_m)
     if not np.isfinite(ele).all():
         return dg
     half = 10.0
