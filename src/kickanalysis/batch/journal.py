@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import EmptyActivityError, KickAnalysisError
-from .run import _crash_row, _processes, _progress, _serial
+from .run import _crash_row, _processes, _serial, with_progress
 from .sources import Item, PathLike, expand_sources, read_item_bytes
 
 if TYPE_CHECKING:
@@ -498,20 +498,10 @@ class Journal:
             work = functools.partial(_work, db_path=os.path.abspath(self.path))
             stream = _processes(items, work, n_jobs)
         rows: list[dict[str, Any] | None] = [None] * len(items)
-        bar = _progress(len(items), progress)
-        try:
-            for i, row in stream:
-                if "sha256" not in row:  # a worker process died on this file
-                    row = _crash_row(items[i], RuntimeError("worker died")) | {"sha256": None}
-                rows[i] = self._store(row)
-                if bar is not None:
-                    bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()
+        for i, row in with_progress(stream, len(items), progress):
+            if "sha256" not in row:  # a worker process died on this file
+                row = _crash_row(items[i], RuntimeError("worker died")) | {"sha256": None}
+            rows[i] = self._store(row)
         return _frame([r for r in rows if r is not None], ADD_COLUMNS)
 
     def _has(self, sha256: str) -> bool:

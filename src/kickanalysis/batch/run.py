@@ -73,6 +73,25 @@ def _progress(total: int, enabled: bool) -> Any:
     return tqdm(total=total, unit="file", desc="kickanalysis", delay=1.0)
 
 
+def with_progress(
+    stream: Iterator[tuple[int, dict]], total: int, enabled: bool
+) -> Iterator[tuple[int, dict]]:
+    """The rows of *stream*, counted on a progress bar; the stream is closed at the end
+    (or when the caller stops early), which shuts its workers down."""
+    bar = _progress(total, enabled)
+    try:
+        for i, row in stream:
+            yield i, row
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+
+
 def _serial(items: list[Item], work: Callable[[Item], dict]) -> Iterator[tuple[int, dict]]:
     for i, item in enumerate(items):
         yield i, work(item)
@@ -267,22 +286,12 @@ def analyze_many(
     else:
         stream = _processes(items, analyze_item, n_jobs)
     rows: list[dict[str, Any] | None] = [None] * len(items)
-    bar = _progress(len(items), progress)
-    try:
-        for i, row in stream:
-            if errors == "raise" and row.get("error_type") is not None:
-                if row["error_type"] == WORKER_CRASH:
-                    raise RuntimeError(f"{row['source']}: {row['error']}")
-                _reraise(items[i])
-            rows[i] = row
-            if bar is not None:
-                bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-        close = getattr(stream, "close", None)
-        if close is not None:
-            close()
+    for i, row in with_progress(stream, len(items), progress):
+        if errors == "raise" and row.get("error_type") is not None:
+            if row["error_type"] == WORKER_CRASH:
+                raise RuntimeError(f"{row['source']}: {row['error']}")
+            _reraise(items[i])
+        rows[i] = row
     return rows_frame(rows)  # type: ignore[arg-type]
 
 
