@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -69,8 +69,10 @@ if TYPE_CHECKING:
     from .activity import Activity
 
 __all__ = [
+    "DriftSpec",
     "FadeSpec",
     "FadeTruth",
+    "GpsDegradedSpec",
     "IntervalSpec",
     "KickSpec",
     "KickTruth",
@@ -78,7 +80,9 @@ __all__ = [
     "PauseSpec",
     "RunTruth",
     "SimulatedRun",
+    "SlowdownSpec",
     "StrideSpec",
+    "WalkBreakSpec",
     "grade_pace_factor",
     "simulate_course",
     "simulate_run",
@@ -97,6 +101,11 @@ _VARIATION_TAU_S = 20.0
 _HR_DELAY_S = 4
 _HR_TAU_UP_S = 30.0
 _HR_TAU_DOWN_S = 50.0
+_GRADE_TAU_S = 240.0  # time constant of the runner's own response to hills
+_MESS_MARGIN_S = 30.0  # random mess keeps this far from planted blocks
+_GPS_RAMP_S = 20.0  # degraded GPS comes and goes over this time
+_SPEED_NOISE_TAU_S = 2.0  # time constant of the device speed noise
+_MESS_KINDS = ("walk", "slowdown", "drift")
 _NS = 1_000_000_000
 
 
@@ -223,6 +232,91 @@ class PauseSpec:
     timer_stopped: bool = False
 
 
+@dataclass(frozen=True)
+class WalkBreakSpec:
+    """A walk break: the runner walks for a while, then runs again.
+
+    Attributes
+    ----------
+    at_m, at_s : float, optional
+        Where the walk starts: a distance [m] or a time [s] into the run.
+    duration_s : float
+        Time walking [s] (real walk breaks: 30 s – 3 min).
+    speed_mps : float
+        Walking speed on the flat [m/s] (typically 1.3–1.8).
+    """
+
+    at_m: float | None = None
+    at_s: float | None = None
+    duration_s: float = 60.0
+    speed_mps: float = 1.5
+
+
+@dataclass(frozen=True)
+class SlowdownSpec:
+    """A brief slowdown without stopping: a road crossing, a sharp turn, a drink.
+
+    Attributes
+    ----------
+    at_m, at_s : float, optional
+        Where the slowdown starts: a distance [m] or a time [s] into the run.
+    duration_s : float
+        Time at the lower speed [s] (typically 5–30).
+    speed_fraction : float
+        Target speed as a fraction of the base target speed [-] (typically 0.5–0.8).
+    """
+
+    at_m: float | None = None
+    at_s: float | None = None
+    duration_s: float = 15.0
+    speed_fraction: float = 0.65
+
+
+@dataclass(frozen=True)
+class DriftSpec:
+    """A burst of pace drift: the runner drifts faster (chatting, chasing) and back.
+
+    Attributes
+    ----------
+    at_m, at_s : float, optional
+        Where the drift starts: a distance [m] or a time [s] into the run.
+    duration_s : float
+        Its length, ramps included [s] (typically 40–120).
+    change_pct : float
+        Change of the target speed at its height [%] (typically +5 to +10; negative
+        drifts slower).
+    ramp_s : float
+        Time to drift to the changed speed and back again at the end [s] (linear ramps).
+    """
+
+    at_m: float | None = None
+    at_s: float | None = None
+    duration_s: float = 60.0
+    change_pct: float = 7.0
+    ramp_s: float = 15.0
+
+
+@dataclass(frozen=True)
+class GpsDegradedSpec:
+    """A period of degraded GPS (trees, buildings): larger position and speed noise.
+
+    Attributes
+    ----------
+    at_m, at_s : float, optional
+        Where the period starts: a distance [m] or a time [s] into the run.
+    duration_s : float
+        Its length [s] (typically 2–6 min).
+    noise_factor : float
+        Factor on the GPS position error and on the device speed noise [-] (reached
+        after a 20 s ramp, left with a 20 s ramp at the end).
+    """
+
+    at_m: float | None = None
+    at_s: float | None = None
+    duration_s: float = 180.0
+    noise_factor: float = 3.0
+
+
 # =========================================================================== truth
 @dataclass(frozen=True)
 class KickTruth:
@@ -330,8 +424,13 @@ class RunTruth:
         same effort), ``lat_deg``/``lon_deg`` (true position), ``gps_error_east_m`` /
         ``gps_error_north_m`` (what the watch added, spikes included), ``gps_spike``,
         ``heart_rate_bpm`` (the model, before measurement noise), ``phase`` (``"run"``,
-        ``"stride"``, ``"recovery"``, ``"rep"``, ``"rest"``, ``"stop"``, ``"kick"``),
-        ``timer_running`` and ``recorded`` (whether the activity has the sample).
+        ``"stride"``, ``"recovery"``, ``"rep"``, ``"rest"``, ``"stop"``, ``"kick"``,
+        ``"walk"``, ``"slowdown"``, ``"drift"``), ``grade_response`` (the factor on the
+        grade effect of :func:`grade_pace_factor` [-]; 1 without ``grade_response_sd``),
+        ``gps_noise_factor`` (factor on the GPS and speed noise [-]; above 1 in degraded
+        periods), ``device_speed_noise_mps`` (what the watch's speed noise added to the
+        recorded speed [m/s]), ``timer_running`` and ``recorded`` (whether the activity
+        has the sample).
     splits : pandas.DataFrame
         Exact split times per km of true distance (the last one partial): ``split``,
         ``start_time``, ``end_time``, ``start_elapsed_s``, ``end_elapsed_s``,
@@ -356,6 +455,21 @@ class RunTruth:
         Total time and the two halves.
     params : Mapping
         The arguments of :func:`simulate_run` that made the run.
+    walk_breaks : pandas.DataFrame
+        One row per walk break (the event columns: when the walk was commanded, until
+        the runner was told to run again), ``walk`` (its number), ``mean_speed_mps``
+        (true mean speed over it) and ``target_speed_mps`` (the flat walking speed).
+    slowdowns : pandas.DataFrame
+        One row per brief slowdown: the event columns, ``slowdown``,
+        ``mean_speed_mps``, ``min_speed_mps`` (lowest true speed in it) and
+        ``speed_fraction`` (target speed / base target speed).
+    pace_drift : pandas.DataFrame
+        One row per burst of pace drift: the event columns (ramps included), ``drift``,
+        ``mean_speed_mps``, ``peak_speed_mps`` and ``change_pct`` (planned change of the
+        target speed at its height [%]).
+    gps_degraded : pandas.DataFrame
+        One row per period of degraded GPS: the event columns (ramps included) and
+        ``noise_factor`` (the factor on the GPS and device speed noise at its height).
     """
 
     samples: pd.DataFrame
@@ -368,6 +482,10 @@ class RunTruth:
     gps_spikes: pd.DataFrame
     pacing: PacingTruth
     params: Mapping[str, Any] = field(default_factory=dict)
+    walk_breaks: pd.DataFrame = field(default_factory=lambda: _mess_table("walk_breaks"))
+    slowdowns: pd.DataFrame = field(default_factory=lambda: _mess_table("slowdowns"))
+    pace_drift: pd.DataFrame = field(default_factory=lambda: _mess_table("pace_drift"))
+    gps_degraded: pd.DataFrame = field(default_factory=lambda: _mess_table("gps_degraded"))
 
 
 @dataclass(frozen=True, repr=False)
@@ -397,7 +515,16 @@ class SimulatedRun:
     def __repr__(self) -> str:
         p = self.truth.pacing
         parts = [f"{p.total_distance_m / 1000:.2f} km in {p.total_time_s:.0f} s"]
-        for name in ("strides", "intervals", "pauses", "gps_spikes"):
+        for name in (
+            "strides",
+            "intervals",
+            "pauses",
+            "gps_spikes",
+            "walk_breaks",
+            "slowdowns",
+            "pace_drift",
+            "gps_degraded",
+        ):
             n = len(getattr(self.truth, name))
             if n:
                 parts.append(f"{n} {name}")
@@ -683,12 +810,14 @@ def simulate_course(
 # =========================================================================== planning
 @dataclass
 class _Phase:
-    kind: str  # stride, recovery, rep, rest, stop, kick
+    kind: str  # stride, recovery, rep, rest, stop, kick, walk, slowdown, drift
     speed: float | None  # flat target speed [m/s]; None = the base target
     until: str  # "s" (seconds in phase), "m" (metres in phase), "hold", "finish"
     amount: float
     label: int = 0  # number of the stride / rep
     timer_stopped: bool = False
+    factor: float = 1.0  # on the base target (slowdown, drift) at its height
+    ramp_s: float = 0.0  # linear ramps of the factor at both ends [s]
 
 
 @dataclass
@@ -697,6 +826,7 @@ class _Block:
     trigger: str  # "m" or "s"
     at: float
     phases: list[_Phase]
+    optional: bool = False  # random mess: dropped when it falls due near a planted block
 
 
 def _coerce(cls: type, value: Any, shorthand: str) -> Any:
@@ -800,6 +930,84 @@ def _event_table(rows: list[dict[str, Any]], start_ns: int, extra: dict[str, str
     return pd.DataFrame(cols)
 
 
+#: The extra columns (after the event columns) of the truth tables of the mess.
+_MESS_COLUMNS = {
+    "walk_breaks": {"walk": "int64", "mean_speed_mps": "float64", "target_speed_mps": "float64"},
+    "slowdowns": {
+        "slowdown": "int64",
+        "mean_speed_mps": "float64",
+        "min_speed_mps": "float64",
+        "speed_fraction": "float64",
+    },
+    "pace_drift": {
+        "drift": "int64",
+        "mean_speed_mps": "float64",
+        "peak_speed_mps": "float64",
+        "change_pct": "float64",
+    },
+    "gps_degraded": {"noise_factor": "float64"},
+}
+
+
+def _mess_table(
+    name: str, rows: list[dict[str, Any]] | None = None, start_ns: int = 0
+) -> pd.DataFrame:
+    """A truth table of walk breaks, slowdowns, pace drift or degraded GPS."""
+    return _event_table(rows or [], start_ns, _MESS_COLUMNS[name])
+
+
+def _place(
+    rng: np.random.Generator, durations: np.ndarray, lo: float, hi: float, gap: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random start times [s] of events that do not overlap, within [*lo*, *hi*].
+
+    Each event keeps *gap* [s] free after it; events that do not fit are left out. The
+    free time is spread by sorted uniform draws, so every arrangement is equally likely.
+    Returns the start times (sorted) and the index of the event at each.
+    """
+    k = len(durations)
+    order = rng.permutation(k)
+    need = np.cumsum(durations[order] + gap)
+    fit = int(np.searchsorted(need, hi - lo, side="right"))
+    order = order[:fit]
+    if fit == 0:
+        return np.zeros(0), order
+    span = durations[order] + gap
+    free = hi - lo - span.sum()
+    offsets = np.sort(rng.uniform(0.0, free, fit))
+    starts = lo + offsets + np.concatenate(([0.0], np.cumsum(span)[:-1]))
+    return starts, order
+
+
+def _mess_specs(
+    value: Any, cls: type, *, count_is_rate: bool, plan_s: float, rng: np.random.Generator
+) -> tuple[list[Any], int]:
+    """The explicit specs and the number of random events of a mess argument.
+
+    A number asks for random events: a count, or (*count_is_rate*) a rate per hour
+    whose count is a Poisson draw over the planned duration *plan_s* [s].
+    """
+    if value is None or value is False:
+        return [], 0
+    if isinstance(value, bool):
+        raise TypeError(f"expected a number or {cls.__name__}s, got {value!r}")
+    if isinstance(value, (int, float)):
+        if not value >= 0:
+            raise ValueError(f"a negative number of {cls.__name__} events: {value!r}")
+        if count_is_rate:
+            return [], int(rng.poisson(value * plan_s / 3600.0))
+        return [], int(value)
+    if isinstance(value, (cls, Mapping)):
+        value = [value]
+    specs = [_coerce(cls, v, "at_m") for v in value]
+    for sp in specs:
+        if (sp.at_m is None) == (sp.at_s is None):
+            raise ValueError(f"a {cls.__name__} needs exactly one of at_m or at_s")
+        if not sp.duration_s > 0:
+            raise ValueError(f"a {cls.__name__} needs a positive duration_s")
+    return specs, 0
+
+
 def simulate_run(
     *,
     distance_m: float | None = None,
@@ -830,6 +1038,13 @@ def simulate_run(
     start_time: str | pd.Timestamp = DEFAULT_START,
     name: str | None = None,
     laps_every_m: float | None = 1000.0,
+    walk_breaks: int | Sequence[WalkBreakSpec | Mapping[str, Any]] | None = None,
+    slowdowns: float | Sequence[SlowdownSpec | Mapping[str, Any]] | None = None,
+    pace_drift: float | Sequence[DriftSpec | Mapping[str, Any]] | None = None,
+    gps_degraded: int | Sequence[GpsDegradedSpec | Mapping[str, Any]] | None = None,
+    grade_response_sd: float | None = None,
+    speed_noise_mps: float | None = None,
+    realistic: bool = False,
 ) -> SimulatedRun:
     """Simulate a run as a GPS watch records it, with the planted ground truth.
 
@@ -895,6 +1110,38 @@ def simulate_run(
         ``meta.name``.
     laps_every_m : float, optional
         Distance of the device's auto laps [m]; None for no laps.
+    walk_breaks : int or sequence of WalkBreakSpec or mapping, optional
+        Walk breaks: the runner walks, then runs again (the restart looks like a
+        surge). An int: that many at random times, each 30–180 s at 1.3–1.8 m/s.
+    slowdowns : float or sequence of SlowdownSpec or mapping, optional
+        Brief slowdowns without stopping (a road crossing, a turn, a drink on the
+        move). A float: a rate [1/h] of random ones (a Poisson number over the planned
+        duration), each 5–30 s at 50–80 % of the base target speed.
+    pace_drift : float or sequence of DriftSpec or mapping, optional
+        Bursts of pace drift (chatting, chasing someone). A float: a rate [1/h] of
+        random ones, each 40–120 s, 5–10 % faster at its height, reached and left over
+        linear ramps of 10–25 s.
+    gps_degraded : int or sequence of GpsDegradedSpec or mapping, optional
+        Periods of degraded GPS (trees, buildings) with larger position error and device
+        speed noise. An int: that many at random times, each 2–6 min with 2.5–4 × the
+        noise. They may overlap planted events.
+    grade_response_sd : float, optional
+        How differently from :func:`grade_pace_factor` the runner reacts to hills: the
+        grade effect is multiplied by a slowly varying factor (AR(1), time constant
+        240 s, at least 0) with this standard deviation [-] (0.3: hills cost one
+        runner 30 % more or less than the rule on one hill, on average). Default 0
+        (the rule exactly; 0.3 with ``realistic``).
+    speed_noise_mps : float, optional
+        Standard deviation of the noise of the recorded device speed [m/s] (Doppler
+        speed: AR(1), time constant 2 s; times the GPS noise factor in degraded
+        periods; 0 when standing). The device distance does not include it. Default 0
+        (0.2 with ``realistic``).
+    realistic : bool
+        Turn on a plausible mix of the mess above, for the arguments not given:
+        ``walk_breaks`` one per 40 min of planned running (at least one; none under
+        15 min), ``slowdowns`` 8 per hour, ``pace_drift`` 4 per hour, ``gps_degraded``
+        one period per 30 min (at least one), ``grade_response_sd=0.3``,
+        ``speed_noise_mps=0.2``.
 
     Returns
     -------
@@ -908,6 +1155,14 @@ def simulate_run(
     The kick starts at its mark even during a stride or repetition (cutting it short)
     and ends the plan: nothing planned after it happens. Half and split times include
     stops. The model and its sources are described in :mod:`kickanalysis.simulate`.
+
+    Walk breaks, slowdowns and pace drift are blocks too, exclusive of each other. Given
+    as specs they wait like the others; random ones (a number) are placed at least 60 s
+    apart between 3 min after the start and 3 min before the planned finish, and one is
+    dropped when it falls due while a planted block runs, less than 30 s after one, or
+    when one is due within its duration + 30 s: they stay outside the planted events.
+    All the mess has its own random generators: the same seed gives the same run
+    underneath with the mess added, and the defaults change nothing.
 
     Raises
     ------
@@ -925,6 +1180,16 @@ def simulate_run(
     True
     >>> len(sim.truth.splits), bool(sim.truth.splits["duration_s"].sum() > 0)
     (5, True)
+
+    The same run with a walk break of 90 s at 2 km:
+
+    >>> walk = ka.simulate_run(
+    ...     distance_m=5000, pace_s_per_km=240, kick=400, seed=3,
+    ...     walk_breaks=[{"at_m": 2000, "duration_s": 90}],
+    ... )
+    >>> walk.truth.walk_breaks[["walk", "duration_s", "target_speed_mps"]]
+       walk  duration_s  target_speed_mps
+    0     1        90.0               1.5
     """
     if distance_m is not None and duration_s is not None:
         raise ValueError("give distance_m or duration_s, not both")
@@ -973,6 +1238,71 @@ def simulate_run(
         else _coerce(PauseSpec, p, "at_m")
         for p in pauses
     ]
+
+    # ---------------------------------------------------------------- the mess
+    # its own generators: the run underneath stays the same run, value for value
+    mess_rngs = [np.random.default_rng([seed, 7919, k]) for k in range(4)]
+    if realistic:
+        walk_breaks = (
+            (max(1, round(plan_s / 2400.0)) if plan_s >= 900.0 else 0)
+            if walk_breaks is None
+            else walk_breaks
+        )
+        slowdowns = 8.0 if slowdowns is None else slowdowns
+        pace_drift = 4.0 if pace_drift is None else pace_drift
+        gps_degraded = max(1, round(plan_s / 1800.0)) if gps_degraded is None else gps_degraded
+        grade_response_sd = 0.3 if grade_response_sd is None else grade_response_sd
+        speed_noise_mps = 0.2 if speed_noise_mps is None else speed_noise_mps
+    grade_response_sd = float(grade_response_sd or 0.0)
+    speed_noise_mps = float(speed_noise_mps or 0.0)
+    if grade_response_sd < 0 or speed_noise_mps < 0:
+        raise ValueError("grade_response_sd and speed_noise_mps cannot be negative")
+    mrng = mess_rngs[0]
+    walk_specs, n_walk = _mess_specs(
+        walk_breaks, WalkBreakSpec, count_is_rate=False, plan_s=plan_s, rng=mrng
+    )
+    slow_specs, n_slow = _mess_specs(
+        slowdowns, SlowdownSpec, count_is_rate=True, plan_s=plan_s, rng=mrng
+    )
+    drift_specs, n_drift = _mess_specs(
+        pace_drift, DriftSpec, count_is_rate=True, plan_s=plan_s, rng=mrng
+    )
+    gps_specs, n_gps = _mess_specs(
+        gps_degraded, GpsDegradedSpec, count_is_rate=False, plan_s=plan_s, rng=mess_rngs[1]
+    )
+    if n_walk or n_slow or n_drift:  # random ones, placed together (they exclude each other)
+        randoms: list[Any] = [
+            WalkBreakSpec(duration_s=round(float(a)), speed_mps=float(b))
+            for a, b in zip(mrng.uniform(30.0, 180.0, n_walk), mrng.uniform(1.3, 1.8, n_walk))
+        ]
+        randoms += [
+            SlowdownSpec(duration_s=round(float(a)), speed_fraction=float(b))
+            for a, b in zip(mrng.uniform(5.0, 30.0, n_slow), mrng.uniform(0.5, 0.8, n_slow))
+        ]
+        randoms += [
+            DriftSpec(duration_s=round(float(a)), change_pct=float(b), ramp_s=float(c))
+            for a, b, c in zip(
+                mrng.uniform(40.0, 120.0, n_drift),
+                mrng.uniform(5.0, 10.0, n_drift),
+                mrng.uniform(10.0, 25.0, n_drift),
+            )
+        ]
+        edge = min(180.0, 0.1 * plan_s)
+        durations = np.array([r.duration_s for r in randoms])
+        starts, order = _place(mrng, durations, edge, plan_s - edge, 60.0)
+        placed = [replace(randoms[int(k)], at_s=round(float(a))) for a, k in zip(starts, order)]
+    else:
+        placed = []
+    if n_gps:
+        durations = mess_rngs[1].uniform(120.0, 360.0, n_gps).round()
+        factors = mess_rngs[1].uniform(2.5, 4.0, n_gps)
+        starts, order = _place(mess_rngs[1], durations, 0.0, plan_s, 60.0)
+        gps_specs += [
+            GpsDegradedSpec(
+                at_s=round(float(a)), duration_s=float(durations[k]), noise_factor=float(factors[k])
+            )
+            for a, k in zip(starts, order)
+        ]
 
     # ---------------------------------------------------------------- the blocks
     blocks: list[_Block] = []
@@ -1042,6 +1372,17 @@ def simulate_run(
         phase = _Phase("stop", 0.0, "hold", float(p.duration_s), timer_stopped=p.timer_stopped)
         trig, at = ("m", p.at_m) if p.at_m is not None else ("s", p.at_s)
         blocks.append(_Block("pause", trig, float(at), [phase]))
+    mess = [(sp, False) for sp in (*walk_specs, *slow_specs, *drift_specs)]
+    for sp, optional in mess + [(sp, True) for sp in placed]:
+        if isinstance(sp, WalkBreakSpec):
+            kind, speed, factor, ramp = "walk", float(sp.speed_mps), 1.0, 0.0
+        elif isinstance(sp, SlowdownSpec):
+            kind, speed, factor, ramp = "slowdown", None, float(sp.speed_fraction), 0.0
+        else:
+            kind, speed, factor, ramp = "drift", None, 1.0 + sp.change_pct / 100.0, sp.ramp_s
+        phase = _Phase(kind, speed, "s", float(sp.duration_s), factor=factor, ramp_s=float(ramp))
+        trig, at = ("m", sp.at_m) if sp.at_m is not None else ("s", sp.at_s)
+        blocks.append(_Block(kind, trig, float(at), [phase], optional=optional))
     kick_block = None
     if kick_spec is not None:
         if finish_m is not None:
@@ -1083,6 +1424,11 @@ def simulate_run(
     # ---------------------------------------------------------------- integrate
     max_steps = int(finish_s if finish_s is not None else 3 * plan_s + 3600) + 10
     wobble = _ar1(rng, max_steps + 2, variation, _VARIATION_TAU_S)
+    grade_k = None  # the runner's own response to hills, on top of grade_pace_factor
+    if grade_response_sd > 0:
+        grade_k = np.maximum(
+            0.0, 1.0 + _ar1(mess_rngs[2], max_steps + 2, grade_response_sd, _GRADE_TAU_S)
+        )
     t_arr = [0.0]
     d_arr = [0.0]
     v_arr = [0.0]
@@ -1101,6 +1447,19 @@ def simulate_run(
     kick_t0 = kick_d0 = kick_base = kick_speed = None
     fade_at = None
     segs_done = False
+    planned_end = -math.inf  # when the last planted block ended [s]
+
+    def planted_soon(b: _Block) -> bool:
+        """Whether a planted block is due before the random block *b* would end."""
+        within = b.phases[0].amount + _MESS_MARGIN_S
+        for p in (*pending, *([kick_block] if kick_block is not None and kick_t0 is None else [])):
+            if p.optional:
+                continue
+            if p.trigger == "s" and p.at - t < within:
+                return True
+            if p.trigger == "m" and p.at - d < within * base_speed:
+                return True
+        return False
 
     def close_phase(ph: _Phase, t1: float, d1: float) -> None:
         events.append(
@@ -1112,6 +1471,7 @@ def simulate_run(
                 "d0": phase_d0,
                 "d1": d1,
                 "speed": ph.speed,
+                "factor": ph.factor,
             }
         )
 
@@ -1166,6 +1526,8 @@ def simulate_run(
                 phase_t0, phase_d0 = t1, d1
                 held = -1
                 if phase_k >= len(active.phases):
+                    if not active.optional:
+                        planned_end = t1
                     active = None
         if kick_block is not None and kick_t0 is None:
             kb = kick_block
@@ -1180,9 +1542,16 @@ def simulate_run(
                 kick_base = base_target(t, d)
                 ks = kick_spec
                 kick_speed = ks.speed_mps or kick_base * (1 + ks.speed_increase_pct / 100.0)
-        if active is None and pending:
-            for b in pending:  # the first block that is due (one at a time)
-                if (b.trigger == "m" and d >= b.at) or (b.trigger == "s" and t >= b.at):
+        if pending:
+            for b in list(pending):  # the first block that is due (one at a time)
+                if not ((b.trigger == "m" and d >= b.at) or (b.trigger == "s" and t >= b.at)):
+                    continue
+                if b.optional and (
+                    active is not None or t - planned_end < _MESS_MARGIN_S or planted_soon(b)
+                ):
+                    pending.remove(b)  # random mess stays outside the planted events
+                    continue
+                if active is None:
                     pending.remove(b)
                     active, phase_k, phase_t0, phase_d0, held = b, 0, float(t), d, -1
                     break
@@ -1194,6 +1563,8 @@ def simulate_run(
         # the target speed of this second
         ph = active.phases[phase_k] if active is not None else None
         factor = _pace_factor(crs.grade_at(d)) if constant_effort else 1.0
+        if grade_k is not None:
+            factor = 1.0 + float(grade_k[t]) * (factor - 1.0)
         w = 1.0 + float(wobble[t])
         if ph is None:
             target = base_target(t, d) / factor * w
@@ -1207,6 +1578,12 @@ def simulate_run(
             label = "kick"
         else:
             flat = ph.speed if ph.speed is not None else base_target(t, d)
+            if ph.factor != 1.0:  # a slowdown or a drift (with its ramps)
+                into = t - phase_t0
+                height = 1.0
+                if ph.ramp_s > 0:
+                    height = min(1.0, max(0.0, min(into, ph.amount - into) / ph.ramp_s))
+                flat *= 1.0 + (ph.factor - 1.0) * height
             target = flat / factor * w
             label = ph.kind
 
@@ -1266,6 +1643,8 @@ def simulate_run(
             timer[(ts > s["t0"]) & (ts < s["t1"])] = False
     forced = {0, n - 1}
     for e in events:
+        if e["kind"] in _MESS_KINDS:  # the watch knows nothing of them
+            continue
         for key in ("t0", "t1"):
             forced.add(int(np.clip(math.ceil(e[key] - 1e-9), 0, n - 1)))
     for s in stops:
@@ -1280,6 +1659,32 @@ def simulate_run(
 
     # ---------------------------------------------------------------- GPS
     err = _ar1(rng, n, gps_noise_m / math.sqrt(2.0), gps_correlation_s, dims=2)
+    noise_factor = np.ones(n)
+    gps_rows: list[dict[str, Any]] = []
+    for g in gps_specs:
+        g0 = float(g.at_s) if g.at_s is not None else float(_time_at(ts, ds, g.at_m)[0])
+        if g.at_s is None and g.at_m >= ds[-1]:
+            continue
+        g1 = min(g0 + float(g.duration_s), ts[-1])
+        if g0 >= ts[-1]:
+            continue
+        ramp = min(_GPS_RAMP_S, (g1 - g0) / 2.0)
+        height = np.clip(np.minimum(ts - g0, g1 - ts) / max(ramp, 1e-9), 0.0, 1.0)
+        noise_factor = np.maximum(noise_factor, 1.0 + (g.noise_factor - 1.0) * height)
+        dd = np.interp([g0, g1], ts, ds)
+        gps_rows.append(
+            {
+                "start_elapsed_s": g0,
+                "end_elapsed_s": g1,
+                "duration_s": g1 - g0,
+                "start_distance_m": dd[0],
+                "end_distance_m": dd[1],
+                "distance_m": dd[1] - dd[0],
+                "noise_factor": float(g.noise_factor),
+            }
+        )
+    if gps_rows:
+        err = err * noise_factor[:, None]
     spike = np.zeros(n, dtype=bool)
     spike_rows: list[dict[str, Any]] = []
     n_spikes = int(rng.poisson(gps_spike_rate_per_h * ts[-1] / 3600.0)) if n > 40 else 0
@@ -1318,6 +1723,14 @@ def simulate_run(
     v_dev = np.round(v_dev, 3)
     v_dev[0] = 0.0
     d_dev = np.round(np.cumsum(v_dev), 2)
+    v_rec = v_dev  # the recorded speed: with the Doppler noise the distance does not have
+    v_noise = np.zeros(n)
+    if speed_noise_mps > 0:
+        raw = _ar1(mess_rngs[3], n, speed_noise_mps, _SPEED_NOISE_TAU_S) * noise_factor
+        v_rec = np.where(vs > 0, np.maximum(0.0, v_dev + raw), 0.0)
+        v_rec = np.round(v_rec, 3)
+        v_rec[0] = 0.0
+        v_noise = v_rec - v_dev
     baro = _ar1(rng, n, 1.0, 900.0) + rng.normal(0.0, 0.1, n)
     ele_dev = np.round((ele_true + baro) * 5.0) / 5.0
     effort = vs * grade_pace_factor(grade)
@@ -1344,7 +1757,7 @@ def simulate_run(
             "lon_deg": np.round(lon_gps[idx] / _SEMICIRCLE_DEG) * _SEMICIRCLE_DEG,
             "elevation_m": ele_dev[idx],
             "distance_m": d_dev[idx],
-            "speed_mps": v_dev[idx],
+            "speed_mps": v_rec[idx],
             "heart_rate_bpm": hr_dev[idx],
             "cadence_spm": cad_dev[idx],
         },
@@ -1388,8 +1801,21 @@ def simulate_run(
             "gps_spike": spike,
             "heart_rate_bpm": hr_true,
             "phase": pd.Categorical(
-                phase_arr, categories=["run", "stride", "recovery", "rep", "rest", "stop", "kick"]
+                phase_arr,
+                categories=[
+                    "run",
+                    "stride",
+                    "recovery",
+                    "rep",
+                    "rest",
+                    "stop",
+                    "kick",
+                    *_MESS_KINDS,
+                ],
             ),
+            "grade_response": grade_k[:n] if grade_k is not None else np.ones(n),
+            "gps_noise_factor": noise_factor,
+            "device_speed_noise_mps": v_noise,
             "timer_running": timer,
             "recorded": recorded,
         },
@@ -1450,6 +1876,34 @@ def simulate_run(
         {"timer_stopped": "bool"},
     )
     spike_table = _event_table(spike_rows, start_ns, {"offset_m": "float64"})
+
+    def mess_rows(kind: str, number: str) -> list[dict[str, Any]]:
+        rows = []
+        for e in sorted((e for e in events if e["kind"] == kind), key=lambda e: e["t0"]):
+            sel = (ts > e["t0"]) & (ts <= e["t1"])
+            rows.append(
+                {
+                    number: len(rows) + 1,
+                    "start_elapsed_s": e["t0"],
+                    "end_elapsed_s": e["t1"],
+                    "duration_s": e["t1"] - e["t0"],
+                    "start_distance_m": e["d0"],
+                    "end_distance_m": e["d1"],
+                    "distance_m": e["d1"] - e["d0"],
+                    "mean_speed_mps": speed_stats(e["t0"], e["t1"], e["d0"], e["d1"])[0],
+                    "min_speed_mps": float(vs[sel].min()) if sel.any() else float("nan"),
+                    "peak_speed_mps": float(vs[sel].max()) if sel.any() else float("nan"),
+                    "target_speed_mps": e["speed"] if e["speed"] is not None else float("nan"),
+                    "speed_fraction": e["factor"],
+                    "change_pct": 100.0 * (e["factor"] - 1.0),
+                }
+            )
+        return rows
+
+    walk_table = _mess_table("walk_breaks", mess_rows("walk", "walk"), start_ns)
+    slowdown_table = _mess_table("slowdowns", mess_rows("slowdown", "slowdown"), start_ns)
+    drift_table = _mess_table("pace_drift", mess_rows("drift", "drift"), start_ns)
+    gps_table = _mess_table("gps_degraded", gps_rows, start_ns)
 
     kick_truth = None
     if kick_t0 is not None:
@@ -1534,6 +1988,10 @@ def simulate_run(
         gps_spikes=spike_table,
         pacing=pacing,
         params=params,
+        walk_breaks=walk_table,
+        slowdowns=slowdown_table,
+        pace_drift=drift_table,
+        gps_degraded=gps_table,
     )
     return SimulatedRun(activity=activity, truth=truth)
 
