@@ -13,14 +13,23 @@ read back with :func:`kickanalysis.read`, and put through all three detectors:
 ========== ============================================================ =================
 kind       what is planted                                              expected
 ========== ============================================================ =================
-strides    an easy run with a set of 4–8 strides of 10–25 s             the strides
+strides    an easy run with a set of 4–8 strides of 10–25 s; half of    the strides
+           them with slowdowns and pace drift outside the strides
 easy       a steady easy run with many GPS spikes                       nothing
 stops      an easy run with three stops (timer running or stopped)      nothing
-intervals  speedwork: 6×800 m, 5×3 min, 10×400 m, 4×1 km or 3×2 km      the reps
+intervals  speedwork: 6×800 m, 5×3 min, 10×400 m, 4×1 km or 3×2 km;     the reps
+           half of them with slowdowns and pace drift outside the
+           session
 race_kick  a 5 or 10 km race with a final kick of 100–800 m, +10–35 %   the kick
 race_even  the same race at an even pace                                no kick
 race_fade  the same race fading 6–12 % over the second half             no kick
+messy      an easy run of 6–12 km with 1–3 walk breaks, slowdowns,      nothing
+           pace drift, 1–2 periods of degraded GPS and hills that cost
+           more or less than the grade rule
 ========== ============================================================ =================
+
+The watch's own speed (in FIT and GPX) always has Doppler noise of 0.1–0.3 m/s
+(``speed_noise_mps``), larger where GPS is degraded: a real device speed is never exact.
 
 A detected stride or rep matches a planted one when they overlap in time (one-to-one,
 the largest overlap first). The tables give precision, recall and F1 of strides and
@@ -46,7 +55,16 @@ from kickanalysis.errors import DataQualityWarning
 from kickanalysis.simulate import IntervalSpec, KickSpec, PauseSpec, StrideSpec
 
 FORMATS = ("fit", "gpx", "gpx-pos")
-KINDS = ("strides", "easy", "stops", "intervals", "race_kick", "race_even", "race_fade")
+KINDS = (
+    "strides",
+    "easy",
+    "stops",
+    "intervals",
+    "race_kick",
+    "race_even",
+    "race_fade",
+    "messy",
+)
 WORKOUTS = (
     {"reps": 6, "distance_m": 800.0, "recovery_s": 90.0},
     {"reps": 5, "duration_s": 180.0, "recovery_s": 120.0},
@@ -77,6 +95,11 @@ def scenario(kind: str, seed: int) -> dict[str, Any]:
         )
         if rng.random() < 0.3:
             kw["pauses"] = [PauseSpec(at_m=1200.0, duration_s=45.0)]
+        if rng.random() < 0.5:  # random mess stays outside the planted strides
+            kw |= {
+                "slowdowns": float(rng.uniform(6.0, 10.0)),
+                "pace_drift": float(rng.uniform(3.0, 5.0)),
+            }
     elif kind == "easy":
         kw |= {"distance_m": float(rng.uniform(6000, 9000)), "pace_s_per_km": easy}
         kw["gps_spike_rate_per_h"] = 20.0
@@ -90,6 +113,20 @@ def scenario(kind: str, seed: int) -> dict[str, Any]:
         workout = WORKOUTS[seed % len(WORKOUTS)]
         kw |= {"pace_s_per_km": easy, "intervals": IntervalSpec(**workout)}
         kw["distance_m"] = 2000.0 + _session_m(workout, 1000.0 / easy) + 1500.0
+        if rng.random() < 0.5:  # in the warm-up and cool-down
+            kw |= {
+                "slowdowns": float(rng.uniform(6.0, 10.0)),
+                "pace_drift": float(rng.uniform(3.0, 5.0)),
+            }
+    elif kind == "messy":
+        kw |= {"distance_m": float(rng.uniform(6000, 12000)), "pace_s_per_km": easy}
+        kw |= {
+            "walk_breaks": int(rng.integers(1, 4)),
+            "slowdowns": float(rng.uniform(6.0, 12.0)),
+            "pace_drift": float(rng.uniform(3.0, 6.0)),
+            "gps_degraded": int(rng.integers(1, 3)),
+            "grade_response_sd": 0.3,
+        }
     else:
         kw |= {
             "distance_m": float(rng.choice([5000.0, 10000.0])),
@@ -102,6 +139,7 @@ def scenario(kind: str, seed: int) -> dict[str, Any]:
             )
         elif kind == "race_fade":
             kw["fade"] = float(rng.uniform(6.0, 12.0))
+    kw["speed_noise_mps"] = float(rng.uniform(0.1, 0.3))  # device speed is never exact
     return kw
 
 
