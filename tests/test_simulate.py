@@ -13,11 +13,15 @@ import kickanalysis as ka
 from kickanalysis.geo import EARTH_RADIUS_M, haversine_m
 from kickanalysis.schema import EVENT_COLUMNS, RECORD_COLUMNS, SPLIT_COLUMNS
 from kickanalysis.simulate import (
+    DriftSpec,
     FadeSpec,
+    GpsDegradedSpec,
     IntervalSpec,
     KickSpec,
     PauseSpec,
+    SlowdownSpec,
     StrideSpec,
+    WalkBreakSpec,
     grade_pace_factor,
 )
 
@@ -511,6 +515,11 @@ def test_gpx_round_trip(strides_run):
         dict(distance_m=1000, pauses=[{"duration_s": 10}]),
         dict(distance_m=1000, intervals={"reps": 2, "distance_m": 400, "duration_s": 60}),
         dict(segments=[{"distance_m": 500}]),
+        dict(distance_m=1000, walk_breaks=-1),
+        dict(distance_m=1000, slowdowns=[{"duration_s": 10}]),
+        dict(distance_m=1000, pace_drift=[{"at_s": 100, "duration_s": 0}]),
+        dict(distance_m=1000, gps_degraded=[{"at_m": 100, "at_s": 10}]),
+        dict(distance_m=1000, speed_noise_mps=-0.1),
     ],
 )
 def test_bad_arguments(kwargs):
@@ -551,3 +560,258 @@ def test_kick_cuts_a_stride_short():
     assert (strides["end_distance_m"] <= 2600.0 + 6.0).all()
     s = sim.truth.samples
     assert (s["phase"][s["distance_m"] > 2610] == "kick").all()
+
+
+# --------------------------------------------------------------------------- the mess
+MESS_TABLES = {
+    "walk_breaks": ["walk", "mean_speed_mps", "target_speed_mps"],
+    "slowdowns": ["slowdown", "mean_speed_mps", "min_speed_mps", "speed_fraction"],
+    "pace_drift": ["drift", "mean_speed_mps", "peak_speed_mps", "change_pct"],
+    "gps_degraded": ["noise_factor"],
+}
+
+
+def test_no_mess_by_default(strides_run):
+    t = strides_run.truth
+    for name, extra in MESS_TABLES.items():
+        table = getattr(t, name)
+        assert table.empty and list(table.columns) == [*EVENT_COLUMNS, *extra], name
+    s = t.samples
+    assert (s["grade_response"] == 1.0).all() and (s["gps_noise_factor"] == 1.0).all()
+    assert (s["device_speed_noise_mps"] == 0.0).all()
+    assert not s["phase"].isin(["walk", "slowdown", "drift"]).any()
+    # asking for nothing explicitly is the same run
+    same = ka.simulate_run(
+        **{k: v for k, v in t.params.items() if k != "course"},
+        course=t.params["course"],
+    )
+    pd.testing.assert_frame_equal(same.activity.records, strides_run.activity.records)
+    zero = dict(t.params, walk_breaks=0, slowdowns=0.0, pace_drift=0.0, gps_degraded=0)
+    zero |= dict(grade_response_sd=0.0, speed_noise_mps=0.0)
+    pd.testing.assert_frame_equal(ka.simulate_run(**zero).activity.records, same.activity.records)
+
+
+def _pair(**mess):
+    """The same flat 6 km run without and with *mess* (no pace variation, exact distance)."""
+    kw = dict(distance_m=6000, pace_s_per_km=330, variation=0.0, distance_error_pct=0.0, seed=5)
+    return ka.simulate_run(**kw), ka.simulate_run(**kw, **mess)
+
+
+def test_walk_break_is_walking_for_its_duration():
+    clean, sim = _pair(walk_breaks=[WalkBreakSpec(at_m=2000, duration_s=90, speed_mps=1.4)])
+    walks = sim.truth.walk_breaks
+    assert len(walks) == 1
+    w = walks.iloc[0]
+    assert w["start_distance_m"] == pytest.approx(2000, abs=4)  # the second it is reached
+    assert w["duration_s"] == 90 and w["target_speed_mps"] == 1.4
+    s = sim.truth.samples
+    el = s["elapsed_s"]
+    inside = (el > w["start_elapsed_s"]) & (el <= w["end_elapsed_s"])
+    assert (s["phase"][inside] == "walk").all() and (s["phase"] == "walk").sum() == 90
+    # from a run to a walk in a few seconds (1.5 m/s² braking), then walking speed
+    walking = s["speed_mps"][(el > w["start_elapsed_s"] + 4) & (el <= w["end_elapsed_s"])]
+    np.testing.assert_allclose(walking, 1.4, rtol=0.04)  # the flat loop has ±1 m
+    assert w["mean_speed_mps"] == pytest.approx(1.4, abs=0.1)
+    # running again afterwards at the base speed, which it reaches in under 10 s
+    after = s["speed_mps"][(el > w["end_elapsed_s"] + 10) & (el < w["end_elapsed_s"] + 120)]
+    np.testing.assert_allclose(after, 1000 / 330, rtol=0.035)
+    # the walk costs its time: about 90 s minus the 126 m walked at the base pace
+    lost = sim.truth.pacing.total_time_s - clean.truth.pacing.total_time_s
+    assert lost == pytest.approx(90 - 126 / (1000 / 330), abs=8)
+
+
+def test_random_walk_breaks():
+    sim = ka.simulate_run(duration_s=3600, pace_s_per_km=360, walk_breaks=3, seed=8)
+    walks = sim.truth.walk_breaks
+    assert len(walks) == 3 and walks["walk"].tolist() == [1, 2, 3]
+    assert walks["duration_s"].between(30, 180).all()
+    assert walks["target_speed_mps"].between(1.3, 1.8).all()
+    np.testing.assert_allclose(walks["mean_speed_mps"], walks["target_speed_mps"], rtol=0.15)
+    starts = walks["start_elapsed_s"].to_numpy()
+    assert (starts >= 180).all() and (walks["end_elapsed_s"] <= 3600 - 180).all()
+    assert (starts[1:] - walks["end_elapsed_s"].to_numpy()[:-1] >= 60).all()
+
+
+def test_slowdown_slows_to_its_fraction():
+    clean, sim = _pair(slowdowns=[SlowdownSpec(at_s=900, duration_s=25, speed_fraction=0.6)])
+    rows = sim.truth.slowdowns
+    assert len(rows) == 1 and rows["duration_s"].iloc[0] == 25
+    r = rows.iloc[0]
+    s, c = sim.truth.samples, clean.truth.samples.iloc[:1500]  # row i: i s into both runs
+    s = s.iloc[:1500]
+    el = s["elapsed_s"].to_numpy()
+    inside = (el > r["start_elapsed_s"]) & (el <= r["end_elapsed_s"])
+    # the commanded speed is 60 % of the one of the same second without the slowdown
+    ratio = s["target_speed_mps"].to_numpy()[inside] / c["target_speed_mps"].to_numpy()[inside]
+    np.testing.assert_allclose(ratio, 0.6, rtol=0.01)
+    held = s["speed_mps"].to_numpy()[inside][6:]  # after braking; the flat loop has ±1 m
+    np.testing.assert_allclose(held, 0.6 * 1000 / 330, rtol=0.035)
+    assert r["min_speed_mps"] == pytest.approx(0.6 * 1000 / 330, rel=0.035)
+    assert (sim.truth.samples["speed_mps"] > 1.5).iloc[10:].all()  # it never stops or walks
+    np.testing.assert_array_equal(s["speed_mps"].to_numpy()[el <= 900], c["speed_mps"][el <= 900])
+
+
+def test_random_slowdowns():
+    sim = ka.simulate_run(duration_s=2 * 3600, pace_s_per_km=330, slowdowns=10.0, seed=3)
+    rows = sim.truth.slowdowns
+    assert 8 <= len(rows) <= 34  # a Poisson number with mean 20
+    assert rows["duration_s"].between(5, 30).all()
+    assert rows["speed_fraction"].between(0.5, 0.8).all()
+    # every one really slows the runner down: below 85 % of the base speed at its lowest
+    assert (rows["min_speed_mps"] < 0.85 * 1000 / 330).all()
+    assert (rows["min_speed_mps"] > 0.4 * 1000 / 330).all()
+
+
+def test_pace_drift_speeds_up_and_back():
+    spec = DriftSpec(at_s=1200, duration_s=100, change_pct=8.0, ramp_s=20)
+    clean, sim = _pair(pace_drift=[spec])
+    r = sim.truth.pace_drift.iloc[0]
+    assert r["duration_s"] == 100 and r["change_pct"] == pytest.approx(8.0)
+    s, c = sim.truth.samples.iloc[:1500], clean.truth.samples.iloc[:1500]  # same seconds
+    el = s["elapsed_s"].to_numpy()
+    t0 = r["start_elapsed_s"]
+    top = (el > t0 + 25) & (el <= t0 + 80)
+    ratio = s["speed_mps"].to_numpy()[top] / c["speed_mps"].to_numpy()[top]
+    np.testing.assert_allclose(ratio, 1.08, rtol=0.01)
+    # a gradual drift, not a surge: at most 8 % / 20 s per second on the way up
+    up = np.diff(s["speed_mps"].to_numpy()[(el > t0) & (el <= t0 + 30)])
+    assert up.max() < 0.08 / 20 * 1000 / 330 * 1.5
+    assert r["peak_speed_mps"] == pytest.approx(1.08 * 1000 / 330, rel=0.025)
+    # afterwards as fast as without the drift at the same place
+    back = (el > t0 + 110) & (el < t0 + 200)
+    d = s["distance_m"].to_numpy()[back]
+    same_place = np.interp(d, c["distance_m"], c["speed_mps"])
+    np.testing.assert_allclose(s["speed_mps"][back], same_place, rtol=0.005)
+
+
+def test_degraded_gps_has_larger_noise_in_its_periods():
+    kw = dict(duration_s=3600, gps_noise_m=3.0, gps_spike_rate_per_h=0, seed=21)
+    clean = ka.simulate_run(**kw)
+    spec = GpsDegradedSpec(at_s=1200, duration_s=600, noise_factor=3.0)
+    sim = ka.simulate_run(**kw, gps_degraded=[spec], speed_noise_mps=0.15)
+    g = sim.truth.gps_degraded
+    assert len(g) == 1 and g["duration_s"].iloc[0] == 600 and g["noise_factor"].iloc[0] == 3.0
+    s, c = sim.truth.samples, clean.truth.samples
+    el = s["elapsed_s"].to_numpy()
+    inside = (el >= 1220) & (el <= 1780)  # after the 20 s ramps
+    outside = (el < 1200) | (el > 1800)
+    np.testing.assert_allclose(s["gps_noise_factor"][inside], 3.0)
+    np.testing.assert_allclose(s["gps_noise_factor"][outside], 1.0)
+    # what the watch recorded: 3 × farther from the true position than the same run's
+    rec = sim.activity.records
+    off = haversine_m(rec["lat_deg"], rec["lon_deg"], s["lat_deg"], s["lon_deg"])
+    rec_c = clean.activity.records
+    off_c = haversine_m(rec_c["lat_deg"], rec_c["lon_deg"], c["lat_deg"], c["lon_deg"])
+    rms = lambda x, m: math.sqrt(np.mean(np.asarray(x)[m] ** 2))  # noqa: E731
+    assert rms(off, inside) == pytest.approx(3.0 * rms(off_c, inside), rel=0.02)
+    assert rms(off, outside) == pytest.approx(rms(off_c, outside), rel=0.02)
+    # and the device speed noise is 3 × larger there too
+    noise = rec["speed_mps"].to_numpy() - np.round(s["speed_mps"].to_numpy(), 3)
+    moving = s["speed_mps"].to_numpy() > 0
+    assert np.std(noise[inside & moving]) == pytest.approx(0.45, rel=0.2)
+    assert np.std(noise[outside & moving]) == pytest.approx(0.15, rel=0.1)
+
+
+def test_device_speed_noise_has_the_requested_std():
+    sim = ka.simulate_run(
+        distance_m=10_000,
+        pace_s_per_km=300,
+        distance_error_pct=0.0,
+        speed_noise_mps=0.25,
+        seed=9,
+    )
+    s, rec = sim.truth.samples, sim.activity.records
+    moving = s["speed_mps"].to_numpy() > 0
+    noise = rec["speed_mps"].to_numpy() - np.round(s["speed_mps"].to_numpy(), 3)
+    np.testing.assert_allclose(noise, s["device_speed_noise_mps"], atol=1e-9)
+    assert np.std(noise[moving]) == pytest.approx(0.25, rel=0.08)
+    assert abs(np.mean(noise[moving])) < 0.03
+    assert (noise[~moving] == 0).all()  # standing still reads 0
+    # the device distance does not carry it: still the true distance
+    np.testing.assert_allclose(rec["distance_m"], s["distance_m"], atol=0.5)
+    # and the FIT file keeps it
+    back = _read(ka.write_fit(sim.activity))
+    np.testing.assert_allclose(back.records["speed_mps"], rec["speed_mps"], atol=1e-3)
+
+
+def test_grade_response_varies_the_cost_of_hills():
+    kw = dict(distance_m=15_000, course="hilly", variation=0.0, seed=6)
+    rule = ka.simulate_run(**kw)
+    own = ka.simulate_run(**kw, grade_response_sd=0.4)
+    k = own.truth.samples["grade_response"]
+    assert (k >= 0).all() and 0.1 < k.std() < 0.8 and abs(k.mean() - 1.0) < 0.4
+    assert (rule.truth.samples["grade_response"] == 1.0).all()
+
+    def effort_spread(sim: ka.SimulatedRun) -> float:
+        s = sim.truth.samples
+        up = s[(s["grade"] > 0.04) & (s["elapsed_s"] > 60)]
+        return float((up["effort_speed_mps"] / (1000 / 300)).std())
+
+    # at the rule the runner's uphill effort is the flat effort; otherwise it wanders
+    assert effort_spread(rule) < 0.03
+    assert effort_spread(own) > 2 * effort_spread(rule)
+
+
+def test_random_mess_stays_outside_planted_events():
+    kw = dict(
+        distance_m=9000,
+        pace_s_per_km=330,
+        strides=StrideSpec(count=6, start_m=4000),
+        intervals=None,
+        seed=2,
+    )
+    clean = ka.simulate_run(**kw)
+    sim = ka.simulate_run(**kw, walk_breaks=3, slowdowns=20.0, pace_drift=10.0)
+    planted = sim.truth.strides
+    assert len(planted) == len(clean.truth.strides) == 6
+    mess = pd.concat([sim.truth.walk_breaks, sim.truth.slowdowns, sim.truth.pace_drift])
+    assert len(mess) >= 8
+    set0 = planted["start_elapsed_s"].min()
+    set1 = planted["end_elapsed_s"].max()
+    ends, starts = mess["end_elapsed_s"], mess["start_elapsed_s"]
+    assert ((ends <= set0) | (starts >= set1 + 30)).all()
+    s = sim.truth.samples
+    assert set(s["phase"][(s["elapsed_s"] > set0) & (s["elapsed_s"] <= set1)]) == {
+        "stride",
+        "recovery",
+    }
+
+
+def test_realistic_preset():
+    sim = ka.simulate_run(distance_m=10_000, pace_s_per_km=360, realistic=True, seed=4)
+    t = sim.truth
+    assert len(t.walk_breaks) == 2  # one per 40 min of the planned hour, rounded
+    assert len(t.gps_degraded) == 2  # one per 30 min
+    assert len(t.slowdowns) >= 3 and len(t.pace_drift) >= 1
+    assert t.samples["grade_response"].std() > 0
+    moving = t.samples["speed_mps"] > 0
+    assert 0.15 < t.samples["device_speed_noise_mps"][moving].std() < 0.4
+    assert "walk_breaks" in repr(sim) and "gps_degraded" in repr(sim)
+    # what is given explicitly wins
+    calm = ka.simulate_run(
+        distance_m=10_000,
+        pace_s_per_km=360,
+        realistic=True,
+        walk_breaks=0,
+        speed_noise_mps=0,
+        seed=4,
+    )
+    assert (
+        calm.truth.walk_breaks.empty and (calm.truth.samples["device_speed_noise_mps"] == 0).all()
+    )
+    assert len(calm.truth.gps_degraded) == 2
+    # the same run underneath (the mess has its own random numbers) until the first mess
+    plain = ka.simulate_run(distance_m=10_000, pace_s_per_km=360, seed=4)
+    same = ka.simulate_run(
+        distance_m=10_000, pace_s_per_km=360, realistic=True, grade_response_sd=0, seed=4
+    )
+    first = min(
+        float(same.truth.walk_breaks["start_elapsed_s"].min()),
+        float(same.truth.slowdowns["start_elapsed_s"].min()),
+        float(same.truth.pace_drift["start_elapsed_s"].min()),
+    )
+    assert first >= 180
+    a, b = same.truth.samples, plain.truth.samples
+    np.testing.assert_array_equal(
+        a["distance_m"][a["elapsed_s"] <= first], b["distance_m"][b["elapsed_s"] <= first]
+    )
