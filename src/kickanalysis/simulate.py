@@ -48,6 +48,16 @@ The model, step by step (all at 1 s resolution):
    and stops). Values are rounded to what a watch stores: positions to FIT semicircles,
    elevation to 0.2 m, distance to 0.01 m, speed to 0.001 m/s, heart rate to 1 bpm,
    cadence to even steps per minute; times are whole seconds.
+7. **Mess** (all off by default; ``realistic=True`` turns on a plausible mix). Real
+   runs are untidy: walk breaks (30 s – 3 min at 1.3–1.8 m/s, then running again),
+   brief slowdowns without stopping (50–80 % of the speed for 5–30 s), bursts of pace
+   drift (5–10 % faster for 40–120 s over gradual ramps), hills that cost more or less
+   than :func:`grade_pace_factor` (a slowly varying factor on its effect), periods of
+   degraded GPS (2.5–4 × the position error for 2–6 min) and Doppler noise on the
+   watch's own speed (0.1–0.3 m/s per sample in real devices, more under degraded GPS).
+   Each is planted in the truth (``walk_breaks``, ``slowdowns``, ``pace_drift``,
+   ``gps_degraded`` tables, per-second columns) and drawn from its own random
+   generator, so adding mess leaves the run underneath unchanged.
 
 Device laps are 1 km auto laps by the device distance, as a watch makes them.
 """
