@@ -54,6 +54,10 @@ _LAZY = {
     "KickSpec": "kickanalysis.simulate",
     "PauseSpec": "kickanalysis.simulate",
     "StrideSpec": "kickanalysis.simulate",
+    "DriftSpec": "kickanalysis.simulate",
+    "GpsDegradedSpec": "kickanalysis.simulate",
+    "SlowdownSpec": "kickanalysis.simulate",
+    "WalkBreakSpec": "kickanalysis.simulate",
     "plot_speed": "kickanalysis.plot",
     "plot_splits": "kickanalysis.plot",
     "derive": "kickanalysis.signal",
@@ -95,17 +99,25 @@ if TYPE_CHECKING:
         moving_time_s,
     )
     from .simulate import (
+        DriftSpec,
         FadeSpec,
+        GpsDegradedSpec,
         IntervalSpec,
         KickSpec,
         PauseSpec,
         SimulatedRun,
+        SlowdownSpec,
         StrideSpec,
+        WalkBreakSpec,
         simulate_course,
         simulate_run,
     )
 
 __all__ = [
+    "DriftSpec",
+    "GpsDegradedSpec",
+    "SlowdownSpec",
+    "WalkBreakSpec",
     "FadeSpec",
     "IntervalSpec",
     "IntervalSession",
