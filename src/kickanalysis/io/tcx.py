@@ -1207,6 +1207,13 @@ def _tag_parts(content: bytes) -> tuple[int, bytes] | None:
     return kind, m.group()
 
 
+# kind, qualified and local name of tag contents (the bytes between '<' and '>') seen
+# before: most tags are alike from file to file, and parsing one costs a microsecond
+_PARSED_TAGS: dict[bytes, tuple[int, bytes, str] | None] = {}
+_PARSED_MAX = 4096
+_UNSEEN = object()
+
+
 def _fast_points(data: bytes, codec: str) -> _Points | None:
     """Trackpoint columns for the common, well-formed document, or None to fall back.
 
@@ -1325,17 +1332,21 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         todo = todo[group[todo] < 0]
 
     # each template in Python: names, nesting, the tag index of each field
-    parsed: dict[bytes, tuple[int, bytes, str] | None] = {}  # tag content -> its parts
+    parsed = _PARSED_TAGS  # tag content -> its parts, shared by all reads
+    if len(parsed) > _PARSED_MAX:
+        parsed.clear()
 
     def tag_info(s: int, e: int) -> tuple[int, bytes, str] | None:
         content = buf[s + 1 : e]
-        if content in parsed:
-            return parsed[content]
+        info = parsed.get(content, _UNSEEN)
+        if info is not _UNSEEN:
+            return info
         parts = _tag_parts(content)
         info = None
         if parts is not None:
             info = (parts[0], parts[1], parts[1].rpartition(b":")[2].decode("utf-8", "replace"))
-        parsed[content] = info
+        if len(content) <= 128:  # the cache stays small (below a megabyte)
+            parsed[content] = info
         return info
 
     templates: list[tuple[np.ndarray | None, dict[int, int]]] = []
@@ -1596,8 +1607,29 @@ def _frame(blocks: list[tuple[Any, list[int]]], columns: list[str], index: Any) 
     return create_dataframe_from_blocks(
         [(values, np.asarray(places, dtype=np.intp)) for values, places in blocks],
         index=index,
-        columns=pd.Index(columns),
+        columns=_column_index(columns),
     )
+
+
+_COLUMN_INDEX: dict[tuple[str, ...], Any] = {}
+
+
+def _column_index(columns: list[str]) -> Any:
+    """``pd.Index(columns)``, built once per column list (about 0.1 ms each time with
+    pandas' string dtype) and handed out as a fresh view: the labels are shared and
+    immutable, the Index object (its ``name``, say) is the caller's own."""
+    import pandas as pd
+
+    key = tuple(columns)
+    cached = _COLUMN_INDEX.get(key)
+    if cached is None:
+        if len(_COLUMN_INDEX) > 64:  # column lists are few; never grow without bound
+            _COLUMN_INDEX.clear()
+        cached = _COLUMN_INDEX[key] = pd.Index(columns)
+    try:
+        return cached._view()
+    except AttributeError:  # pragma: no cover - other pandas versions
+        return cached.copy()
 
 
 def _records_frame(time_ns: np.ndarray, columns: dict[str, np.ndarray | None], extra: dict):
@@ -1761,9 +1793,9 @@ def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
         "truncated": points.truncated,
     }
     if len(lap_start_ns):
-        extra["total_timer_s"] = float(np.nansum(lap_timer))
+        extra["total_timer_s"] = _nansum(lap_timer)
         calories = [_num(lap.get("Calories")) for lap in doc.laps]
-        extra["calories_kcal"] = float(np.nansum(calories)) if calories else None
+        extra["calories_kcal"] = _nansum(np.asarray(calories)) if calories else None
     meta = Meta(
         format="tcx",
         source=name,
@@ -1781,6 +1813,31 @@ def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
 
 
 _EMPTY_LAPS: list[Any] = []  # the empty laps frame, built once and copied
+
+
+def _nansum(a: np.ndarray) -> float:
+    """``np.nansum`` of a float array, the same sum (NaN replaced by 0, then ``sum``)
+    without its generic overhead."""
+    return float(np.where(np.isnan(a), 0.0, a).sum())
+
+
+def _nanmean(a: np.ndarray) -> float:
+    """``np.nanmean`` of a float array with at least one number, computed as numpy does
+    (NaN replaced by 0, summed, divided by the count) without its generic overhead."""
+    nan = np.isnan(a)
+    return float(np.where(nan, 0.0, a).sum() / (len(a) - int(nan.sum())))
+
+
+def _split_layout() -> tuple[list[str], list[str], dict[str, int]]:
+    """The laps frame's column names, its float columns and each column's place."""
+    from .. import schema
+
+    names = list(schema.SPLIT_COLUMNS)
+    floats = [c for c, d in schema.SPLIT_DTYPES.items() if d == "float64"]
+    return names, floats, {c: i for i, c in enumerate(names)}
+
+
+_SPLIT_LAYOUT: list[tuple[list[str], list[str], dict[str, int]]] = []
 
 
 def _laps_frame(
@@ -1813,7 +1870,9 @@ def _laps_frame(
     counts = np.bincount(lap_id[lap_id >= 0], minlength=nlaps)
     start = np.full(nlaps, _NAT, dtype=np.int64)
     end = np.full(nlaps, _NAT, dtype=np.int64)
-    floats = [c for c, d in schema.SPLIT_DTYPES.items() if d == "float64"]
+    if not _SPLIT_LAYOUT:
+        _SPLIT_LAYOUT.append(_split_layout())
+    names, floats, place = _SPLIT_LAYOUT[0]
     block = np.full((len(floats), nlaps), np.nan)
     out: dict[str, np.ndarray] = dict(zip(floats, block))
     prev_end_dist = np.nan
@@ -1903,9 +1962,9 @@ def _laps_frame(
             h = hr[rows]
             if not np.isnan(h).all():
                 if hr_mean != hr_mean:
-                    hr_mean = float(np.nanmean(h))
+                    hr_mean = _nanmean(h)
                 if hr_max != hr_max:
-                    hr_max = float(np.nanmax(h))
+                    hr_max = float(np.fmax.reduce(h))  # np.nanmax without its overhead
         out["heart_rate_mean_bpm"][j] = hr_mean
         out["heart_rate_max_bpm"][j] = hr_max
         cad_mean = 2.0 * _num(lap.get("AvgRunCadence"))
@@ -1914,7 +1973,7 @@ def _laps_frame(
         if cad_mean != cad_mean and has_rows and cad is not nan_col:
             c = cad[rows]
             if not np.isnan(c).all():
-                cad_mean = float(np.nanmean(c))
+                cad_mean = _nanmean(c)
         out["cadence_mean_spm"][j] = cad_mean
         if gain_loss[j] is not None:
             out["elevation_gain_m"][j], out["elevation_loss_m"][j] = gain_loss[j]
@@ -1928,8 +1987,6 @@ def _laps_frame(
         partial = ~np.asarray(doc.lap_closed, dtype=bool)
     import pandas as pd
 
-    names = list(schema.SPLIT_COLUMNS)
-    place = {c: i for i, c in enumerate(names)}
     frame = _frame(
         [
             (block, [place[c] for c in floats]),
