@@ -127,9 +127,9 @@ def test_a_restart_after_a_stop_is_not_a_stride():
     v = np.full(1800, 3.0)
     v[600:660] = 0.0
     v[660:680] = 5.0
-    assert detect_strides(synthetic(v)).empty
+    assert detect_strides(synthetic(v), min_set_count=1).empty
     v[700:720] = 5.0  # the same surge with easy running before it is one
-    found = detect_strides(synthetic(v))
+    found = detect_strides(synthetic(v), min_set_count=1)
     assert len(found) == 1
     assert found["start_elapsed_s"].iloc[0] == pytest.approx(700.0, abs=1.5)
 
@@ -178,3 +178,23 @@ def test_a_clock_jump_of_years_does_not_blow_up_the_grid():
     assert np.allclose(found["duration_s"], plain["duration_s"], atol=0.5)
     assert np.allclose(found["recovery_s"].dropna(), plain["recovery_s"].dropna(), atol=0.5)
     assert ka.detect_intervals(act).empty
+
+
+def test_running_again_after_walk_breaks_is_no_stride_or_rep():
+    """Run/walk: 3 m/s running with 60 s walk breaks at 1.4 m/s every 4 min. Each
+    return to running is a step up from the walk, but no faster than the day's running:
+    neither strides nor intervals."""
+    v = np.full(3600, 3.0)
+    for start in range(300, 3300, 300):
+        v[start : start + 60] = 1.4
+    act = synthetic(v)
+    assert detect_strides(act).empty
+    assert ka.detect_intervals(act).empty
+
+
+def test_a_lone_surge_is_not_a_set():
+    v = np.full(1800, 3.0)
+    v[700:720] = 5.0
+    assert detect_strides(synthetic(v)).empty
+    v[800:820] = 5.0
+    assert len(detect_strides(synthetic(v))) == 2

@@ -330,6 +330,42 @@ def rolling_baseline(
     return np.interp(np.arange(n, dtype=np.float64), centres[ok], med[ok])
 
 
+#: Walking/running boundary [m/s]: people change from walking to running at about
+#: 2.0 m/s (preferred transition speed 2.06 m/s in Hreljac 1993, "Preferred and
+#: energetically optimal gait transition speeds in human locomotion", Med. Sci. Sports
+#: Exerc. 25, 1158-1162). Slower (grade-adjusted) movement counts as walking.
+WALK_SPEED_MPS = 2.0
+
+
+def running_mask(grid: Grid, *, walk_speed_mps: float = WALK_SPEED_MPS) -> np.ndarray:
+    """Seconds spent running: moving, with a 10 s mean grade-adjusted speed of at least
+    ``walk_speed_mps`` [m/s] (walk breaks, stops and the seconds around them are not)."""
+    v10 = box_mean(grid.gap_speed_mps, 11)
+    with np.errstate(invalid="ignore"):
+        return grid.moving & (v10 >= walk_speed_mps)
+
+
+def running_speed(
+    grid: Grid,
+    *,
+    exclude: np.ndarray | None = None,
+    walk_speed_mps: float = WALK_SPEED_MPS,
+) -> float:
+    """The runner's typical running speed of the day [m/s] (grade-adjusted).
+
+    The median of the grade-adjusted speed over the seconds spent running
+    (:func:`running_mask`), leaving out ``exclude`` (the detector's own fast
+    candidates, so that a session of long reps does not set its own reference). Unlike
+    a local baseline it does not drop during walk breaks, stops or slow stretches, so
+    running again after them is not "faster than the running around it". NaN when the
+    runner never ran.
+    """
+    ok = running_mask(grid, walk_speed_mps=walk_speed_mps)
+    if exclude is not None:
+        ok = ok & ~exclude
+    return nanmedian(grid.gap_speed_mps[ok])
+
+
 def crossing(
     v: np.ndarray, level: float, i0: int, i1: int, *, rising: bool, which: str = "nearest"
 ) -> float:
@@ -422,6 +458,7 @@ def heart_rate_mean(grid: Grid, start_s: np.ndarray, end_s: np.ndarray) -> np.nd
 __all__ = [
     "GAP_MODEL",
     "MAX_GAP_S",
+    "WALK_SPEED_MPS",
     "Grid",
     "box_mean",
     "crossing",
@@ -432,6 +469,8 @@ __all__ = [
     "knee_fit",
     "nanmedian",
     "rolling_baseline",
+    "running_mask",
+    "running_speed",
     "speed_grid",
     "window_mean",
 ]

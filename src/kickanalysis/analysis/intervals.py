@@ -43,7 +43,15 @@ def detect_intervals(
     stop_margin_s: float = 8.0,
     knee_s: float = 0.0,
     noise_factor: float = 6.0,
-    min_reps: int = 2,
+    min_reps: int = 3,
+    min_typical_ratio: float = 1.12,
+    walk_speed_mps: float = sg.WALK_SPEED_MPS,
+    max_speed_mps: float = 1000.0 / 120.0,
+    max_stop_s: float = 3.0,
+    max_recovery_s: float = 600.0,
+    max_rest_ratio: float = 4.0,
+    max_duration_ratio: float = 1.5,
+    max_level_ratio: float = 1.2,
 ) -> pd.DataFrame:
     """Find the work intervals of speedwork (about 40 s to 20 min each).
 
@@ -83,9 +91,30 @@ def detect_intervals(
     5. It is a work interval when it lasts ``min_duration_s`` – ``max_duration_s``
        (shorter surges are strides, see
        :func:`kickanalysis.analysis.strides.detect_strides`). A session needs at least
-       ``min_reps`` of them, else none is reported: a single fast block — a tempo run,
+       ``min_reps`` of them (after step 6), else none is reported: a single fast block — a tempo run,
        a race's final kick, a fast finish — is not speedwork (pass ``min_reps=1`` to
        get such a block).
+
+    6. *Structure* (speedwork is a structured session, not the natural variation of a
+       run): a candidate must be one continuous effort (at most ``max_stop_s`` stopped
+       inside it), at a running pace a human can hold (actual speed from
+       ``walk_speed_mps``, the walk-run transition, to ``max_speed_mps``, 2:00/km).
+       The candidates are cut into sessions where a recovery lasts longer than
+       ``max_recovery_s`` or than ``max_rest_ratio`` × the shorter rep next to it
+       (at least 120 s): a long stop or walk ends a session. In each session the
+       largest group of alike reps is kept: each within a factor
+       ``max_duration_ratio`` in duration and ``max_level_ratio`` in grade-adjusted
+       speed of one rep of the group (so a group's durations span at most
+       ``max_duration_ratio`` squared); the session with most reps is the one
+       reported. Its reps must be at least ``min_typical_ratio`` × the runner's
+       typical running speed of the day
+       (:func:`kickanalysis.analysis._surges.running_speed`: the median grade-adjusted
+       speed of the seconds spent running, walks and stops and these reps left out);
+       reps that are not are dropped and the group is chosen again. So running again
+       after a walk break or a stop, which is faster than the walk but not than the
+       day's running, is no rep, and a run/walk outing is no session. Pyramids and
+       ladders whose reps differ by more than these factors keep only their largest
+       alike group.
 
     Intervals are judged against the running around them, not against one easy pace,
     because recoveries are usually slower than the warm-up: a warm-up is never an
@@ -123,8 +152,30 @@ def detect_intervals(
         speed-level crossings.
     noise_factor : float, default 6.0
         How many times the run's distance noise a step must gain or lose [-].
-    min_reps : int, default 2
+    min_reps : int, default 3
         Fewest work intervals that make a session [-]; with fewer, none is returned.
+        Two alike fast stretches are easily found by chance on a long run (two hills,
+        two surges), so a session needs three.
+    min_typical_ratio : float, default 1.12
+        Smallest grade-adjusted speed of a rep relative to the day's typical running
+        speed [-].
+    walk_speed_mps : float, default 2.0
+        Walk-run boundary [m/s] (Hreljac 1993, see
+        :data:`kickanalysis.analysis._surges.WALK_SPEED_MPS`): slower is not running,
+        neither for a rep nor for the typical running speed.
+    max_speed_mps : float, default 8.33
+        Fastest rep [m/s] (2:00/km, faster than the 800 m world record): GPS error or a
+        vehicle beyond.
+    max_stop_s : float, default 3.0
+        Most time stopped inside a rep [s].
+    max_recovery_s : float, default 600.0
+        Longest recovery inside a session [s].
+    max_rest_ratio : float, default 4.0
+        Longest recovery relative to the shorter rep beside it [-] (never below 120 s).
+    max_duration_ratio : float, default 1.5
+        Largest factor between a rep's duration and that of the group's centre rep [-].
+    max_level_ratio : float, default 1.2
+        Largest factor between a rep's grade-adjusted speed and the centre rep's [-].
 
     Returns
     -------
@@ -195,6 +246,8 @@ def detect_intervals(
     ctx = int(round(context_s))
     t0: list[float] = []
     t1: list[float] = []
+    levels: list[float] = []
+    spans: list[tuple[int, int]] = []
     for j, (a, b, level) in enumerate(segs):
         # the running around it, up to the nearest segment nearly as fast
         fast = [k for k in range(len(segs)) if segs[k][2] * min_contrast_ratio > level]
@@ -222,9 +275,29 @@ def detect_intervals(
         if min_duration_s <= end - start <= max_duration_s:
             t0.append(start)
             t1.append(end)
+            levels.append(level)
+            spans.append((a, b))
     if len(t0) < max(min_reps, 1):
         return _empty()
-    t0a, t1a = np.asarray(t0), np.asarray(t1)
+    keep = _structured(
+        grid,
+        idx,
+        np.asarray(t0),
+        np.asarray(t1),
+        np.asarray(levels),
+        spans,
+        min_typical_ratio=min_typical_ratio,
+        walk_speed_mps=walk_speed_mps,
+        max_speed_mps=max_speed_mps,
+        max_stop_s=max_stop_s,
+        max_recovery_s=max_recovery_s,
+        max_rest_ratio=max_rest_ratio,
+        max_duration_ratio=max_duration_ratio,
+        max_level_ratio=max_level_ratio,
+    )
+    if len(keep) < max(min_reps, 1):
+        return _empty()
+    t0a, t1a = np.asarray(t0)[keep], np.asarray(t1)[keep]
     d = lambda x: np.interp(x, grid.time_s, grid.distance_m)  # noqa: E731
     dist = d(t1a) - d(t0a)
     speed = dist / (t1a - t0a)
@@ -247,6 +320,150 @@ def detect_intervals(
             "recovery_speed_mps": (rec_v, "float64"),
         },
     )
+
+
+def _structured(
+    grid: sg.Grid,
+    idx: np.ndarray,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    level: np.ndarray,
+    spans: list[tuple[int, int]],
+    *,
+    min_typical_ratio: float,
+    walk_speed_mps: float,
+    max_speed_mps: float,
+    max_stop_s: float,
+    max_recovery_s: float,
+    max_rest_ratio: float,
+    max_duration_ratio: float,
+    max_level_ratio: float,
+) -> np.ndarray:
+    """Indices of the candidates that make one structured session (see step 6).
+
+    ``t0``/``t1`` are the candidates' boundaries on the 1 s grid [s], ``level`` their
+    mean grade-adjusted speed [m/s] and ``spans`` their ``(start, end)`` on the
+    moving-only axis ``idx``.
+    """
+    n = len(grid.gap_speed_mps)
+    stopped = np.concatenate(([0], np.cumsum(~grid.moving)))
+    lo = np.clip(np.floor(t0).astype(np.int64), 0, n)
+    hi = np.clip(np.ceil(t1).astype(np.int64), 0, n)
+    d0 = np.interp(t0, grid.time_s, grid.distance_m)
+    d1 = np.interp(t1, grid.time_s, grid.distance_m)
+    speed = (d1 - d0) / np.maximum(t1 - t0, 1e-9)
+    ok = (
+        (stopped[hi] - stopped[lo] <= max_stop_s)  # one continuous effort
+        & (speed >= walk_speed_mps)  # a running pace ...
+        & (speed <= max_speed_mps)  # ... that a human can hold
+    )
+    cands = np.flatnonzero(ok)
+    while len(cands) > 0:
+        best = _best_session(
+            grid,
+            t0,
+            t1,
+            level,
+            cands,
+            max_recovery_s,
+            max_rest_ratio,
+            max_duration_ratio,
+            max_level_ratio,
+        )
+        # the day's typical running speed, outside these reps
+        mask = np.zeros(n, dtype=bool)
+        for k in best.tolist():
+            a, b = spans[k]
+            mask[idx[a] : idx[min(b, len(idx)) - 1] + 1] = True
+        typical = sg.running_speed(grid, exclude=mask, walk_speed_mps=walk_speed_mps)
+        fast = level[best] >= min_typical_ratio * typical if np.isfinite(typical) else best >= 0
+        if fast.all():
+            return best
+        cands = np.setdiff1d(cands, best[~fast])
+    return cands
+
+
+def _best_session(
+    grid: sg.Grid,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    level: np.ndarray,
+    cands: np.ndarray,
+    max_recovery_s: float,
+    max_rest_ratio: float,
+    max_duration_ratio: float,
+    max_level_ratio: float,
+) -> np.ndarray:
+    """The largest group of alike candidates within one session (see step 6).
+
+    Splitting at long recoveries and keeping alike reps repeat until neither changes
+    the group (dropping a rep lengthens the recovery around it).
+    """
+    while True:
+        best = _best_once(
+            grid,
+            t0,
+            t1,
+            level,
+            cands,
+            max_recovery_s,
+            max_rest_ratio,
+            max_duration_ratio,
+            max_level_ratio,
+        )
+        if len(best) == len(cands):
+            return best
+        cands = best
+
+
+def _best_once(
+    grid: sg.Grid,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    level: np.ndarray,
+    cands: np.ndarray,
+    max_recovery_s: float,
+    max_rest_ratio: float,
+    max_duration_ratio: float,
+    max_level_ratio: float,
+) -> np.ndarray:
+    real0, real1 = grid.elapsed(t0[cands]), grid.elapsed(t1[cands])
+    rest = real0[1:] - real1[:-1]
+    dur = real1 - real0
+    limit = np.minimum(
+        max_recovery_s, np.maximum(max_rest_ratio * np.minimum(dur[1:], dur[:-1]), 120.0)
+    )
+    cut = np.flatnonzero(rest > limit) + 1
+    best = np.zeros(0, dtype=np.int64)
+    best_time = 0.0
+    for part in np.split(cands, cut):
+        group = _similar(t1[part] - t0[part], level[part], max_duration_ratio, max_level_ratio)
+        reps = part[group]
+        total = float((t1[reps] - t0[reps]).sum())
+        if len(reps) > len(best) or (len(reps) == len(best) and total > best_time):
+            best, best_time = reps, total
+    return best
+
+
+def _similar(
+    duration_s: np.ndarray, level_mps: np.ndarray, max_duration_ratio: float, max_level_ratio: float
+) -> np.ndarray:
+    """The largest group of reps that resemble one rep of the group (the centre).
+
+    A rep belongs to the group of centre ``c`` when its duration is within a factor
+    ``max_duration_ratio`` and its grade-adjusted speed within ``max_level_ratio`` of
+    ``c``'s. Ties go to the group with the smaller spread of durations. Returns sorted
+    positions.
+    """
+    ld = np.log(duration_s)
+    lv = np.log(level_mps)
+    close = (np.abs(ld[:, None] - ld[None, :]) <= np.log(max_duration_ratio)) & (
+        np.abs(lv[:, None] - lv[None, :]) <= np.log(max_level_ratio)
+    )
+    size = close.sum(axis=1)
+    spread = np.array([np.ptp(ld[row]) for row in close])
+    c = int(np.lexsort((spread, -size))[0])
+    return np.flatnonzero(close[c])
 
 
 def _edge(cum_m: np.ndarray, guess: float, room_s: int, knee_s: float) -> float:

@@ -38,6 +38,11 @@ def detect_strides(
     max_easy_ratio: float = 1.15,
     min_extra_m: float = 10.0,
     max_set_gap_s: float = 300.0,
+    walk_speed_mps: float = sg.WALK_SPEED_MPS,
+    min_easy_ratio: float = 0.75,
+    max_speed_mps: float = 10.0,
+    min_set_count: int = 2,
+    max_strides: int = 15,
 ) -> pd.DataFrame:
     """Find strides: short surges clearly faster than the easy running around them.
 
@@ -78,7 +83,22 @@ def detect_strides(
        more than half the surge's extra distance over the baseline (and by more than
        5 m). Real running, straight or gently curved, passes; a surge around a sharp
        hairpin could fail. A prepared Series has no positions: the check is skipped.
-    6. Strides less than ``max_set_gap_s`` apart form a set.
+    6. *The day's running* (:func:`kickanalysis.analysis._surges.running_speed`): the
+       baseline is never below the runner's typical running speed, the median
+       grade-adjusted speed of the seconds spent running (walk breaks, stops and the
+       surges left out), because the local baseline drops during walks and a
+       restart would look like a surge. A stride's actual speed is at most
+       ``max_speed_mps`` (GPS error beyond) and at least halfway to
+       ``min_speed_ratio`` above the actual baseline (a surge in grade-adjusted speed
+       alone comes from elevation error). The ``2 × easy_window_s`` before it hold no
+       stop and, like the ``easy_window_s`` after it, a median speed of at least
+       ``walk_speed_mps`` and ``min_easy_ratio`` × the typical speed: strides start
+       from and return to easy running, not walking or standing.
+    7. Strides less than ``max_set_gap_s`` apart form a set; a set needs
+       ``min_set_count`` strides (strides are done as repetitions; a lone surge is
+       the run's own variation). More than ``max_strides`` in a run are reported as
+       none: strides come in sets of 4–10, once or twice in a session; more "strides"
+       are a fartlek, hills or GPS noise.
 
     The thresholds are the author's choice for this library, not taken from a
     publication; they were checked against the planted strides of
@@ -106,6 +126,17 @@ def detect_strides(
         the same time (grade-adjusted).
     max_set_gap_s : float, default 300.0
         Largest time from the end of one stride to the start of the next in one set [s].
+    walk_speed_mps : float, default 2.0
+        Walk-run boundary [m/s] (Hreljac 1993, see
+        :data:`kickanalysis.analysis._surges.WALK_SPEED_MPS`).
+    min_easy_ratio : float, default 0.75
+        Least median speed around a stride relative to the typical running speed [-].
+    max_speed_mps : float, default 10.0
+        Fastest mean speed of a stride [m/s].
+    min_set_count : int, default 2
+        Fewest strides in a set [-].
+    max_strides : int, default 15
+        Most strides in a run [-]; with more, none is reported.
 
     Returns
     -------
@@ -148,6 +179,14 @@ def detect_strides(
     with np.errstate(invalid="ignore"):
         above = vs >= half_ratio * base
         core = vs >= min_speed_ratio * base
+    # the day's typical running speed (walks and stops left out), without the surges
+    typical = sg.running_speed(grid, exclude=fast, walk_speed_mps=walk_speed_mps)
+    if not np.isfinite(typical):
+        return _empty()  # the runner never ran
+    base = np.maximum(base, typical)
+    with np.errstate(invalid="ignore"):
+        above = vs >= half_ratio * base
+        core = vs >= min_speed_ratio * base
     starts, stops = _runs(above)
     if len(starts) == 0:
         return _empty()
@@ -158,6 +197,11 @@ def detect_strides(
     moving = grid.moving
     cum_stop = np.concatenate(([0], np.cumsum(~moving)))
     positions = _positions(activity)
+
+    def raw_mean(t0: float, t1: float) -> float:
+        d = np.interp([t0, t1], grid.time_s, grid.distance_m)
+        return float((d[1] - d[0]) / (t1 - t0))
+
     rows: list[tuple[float, float, float]] = []
     for i0, i1 in zip(starts.tolist(), stops.tolist()):
         b = sg.nanmedian(base[i0:i1])
@@ -170,14 +214,20 @@ def detect_strides(
         mean = sg.nanmedian(vg[a:z]) if z - a < 3 else float(np.nanmean(vg[a:z]))
         if not (mean >= min_speed_ratio * b and (mean - b) * (t1 - t0) >= min_extra_m):
             continue
+        if not (raw_mean(t0, t1) <= max_speed_mps):
+            continue  # faster than a person sprints: GPS error
         lo, hi = a - w, z + w
-        if lo < 0 or hi > n:
+        if lo - w < 0 or hi > n:
             continue  # no easy running seen before or after it
-        if cum_stop[a] - cum_stop[lo] > 0 or cum_stop[hi] - cum_stop[z] > 0:
+        if cum_stop[a] - cum_stop[lo - w] > 0 or cum_stop[hi] - cum_stop[z] > 0:
             continue  # a restart after a stop, or a stop right after
         before = sg.nanmedian(vg[lo : a - 1])
         after = sg.nanmedian(vg[z + 1 : hi])
         if not (before <= max_easy_ratio * b and after <= max_easy_ratio * b):
+            continue
+        # easy running, not walking: before it (twice easy_window_s) and after it
+        easy_floor = max(walk_speed_mps, min_easy_ratio * typical)
+        if not (sg.nanmedian(vg[lo - w : a - 1]) >= easy_floor and after >= easy_floor):
             continue
         if not _straight_enough(grid, positions, t0, t1, b):
             continue  # the extra distance is a GPS excursion, not running
@@ -189,6 +239,9 @@ def detect_strides(
     # actual (not grade-adjusted) speeds for the table
     raw = grid.speed_mps
     raw_base = sg.rolling_baseline(raw, window_s=baseline_window_s, exclude=above)
+    raw_typical = sg.nanmedian(raw[sg.running_mask(grid, walk_speed_mps=walk_speed_mps) & ~fast])
+    if np.isfinite(raw_typical):
+        raw_base = np.maximum(raw_base, raw_typical)
     raw3 = sg.box_mean(raw, 3)
     d0 = np.interp(t0, grid.time_s, grid.distance_m)
     d1 = np.interp(t1, grid.time_s, grid.distance_m)
@@ -197,6 +250,20 @@ def detect_strides(
         [np.nanmax(raw3[int(a) : int(np.ceil(z))]) for a, z in zip(t0.tolist(), t1.tolist())]
     )
     baseline = np.array([sg.nanmedian(raw_base[int(a) : int(np.ceil(z))]) for a, z in zip(t0, t1)])
+    # the surge must show in the actual speed too (at least halfway to the ratio): one
+    # seen only in the grade-adjusted speed comes from elevation error
+    real = mean >= half_ratio * baseline
+    if not real.all():
+        t0, t1, mean, peak, baseline = t0[real], t1[real], mean[real], peak[real], baseline[real]
+        if len(t0) == 0:
+            return _empty()
+    # sets: strides less than max_set_gap_s apart; a lone surge is not a set
+    gap = grid.elapsed(t0[1:]) - grid.elapsed(t1[:-1])
+    set_id = np.cumsum(np.concatenate(([True], gap > max_set_gap_s)))
+    keep = np.bincount(set_id)[set_id] >= min_set_count
+    t0, t1, mean, peak, baseline = t0[keep], t1[keep], mean[keep], peak[keep], baseline[keep]
+    if len(t0) == 0 or len(t0) > max_strides:
+        return _empty()
     recovery = np.append(grid.elapsed(t0[1:]) - grid.elapsed(t1[:-1]), np.nan)
     new_set = np.concatenate(([True], recovery[:-1] > max_set_gap_s))
     return sg.event_table(
