@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import kickanalysis as ka
+from kickanalysis.batch import run as run_mod
 from kickanalysis.batch.run import BATCH_COLUMNS, analyze_item
 from kickanalysis.batch.sources import Item, expand_sources, read_item_bytes
 from kickanalysis.errors import CorruptFileError
@@ -172,13 +173,21 @@ def test_errors_raise_stops_at_the_first_bad_file(tmp_path):
         ka.analyze_many(tmp_path, engine="serial", errors="raise", progress=False)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs file permissions")
-def test_an_unreadable_file_gets_its_row(tmp_path):
+def test_an_unreadable_file_gets_its_row(tmp_path, monkeypatch):
     good = tmp_path / "good.fit"
     good.write_bytes(ka.write_fit(_run(1)))
     locked = tmp_path / "locked.fit"
     locked.write_bytes(good.read_bytes())
     locked.chmod(0)
+    if os.name != "posix" or os.geteuid() == 0:  # root reads anything: refuse it here
+        real_read = run_mod.read_item_bytes
+
+        def refuse(item):
+            if item.path == str(locked):
+                raise PermissionError(13, "Permission denied", item.path)
+            return real_read(item)
+
+        monkeypatch.setattr(run_mod, "read_item_bytes", refuse)
     table = ka.analyze_many(tmp_path, n_jobs=2, progress=False)
     assert table.set_index("source").loc[str(locked), "error_type"] == "PermissionError"
     assert pd.isna(table.set_index("source").loc[str(good), "error_type"])
