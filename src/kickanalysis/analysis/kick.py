@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 _NAN = float("nan")
 _STEP_S = 20.0  # window on each side of the local step detector [s]
+_RACE_WINDOW_S = 60.0  # shortest window for the earlier efforts a kick must beat [s]
 
 
 def _pace(speed_mps: float) -> str:
@@ -187,6 +188,7 @@ def detect_kick(
     min_distance_m: float = 75.0,
     max_distance_m: float = 1000.0,
     baseline_distance_m: float = 400.0,
+    held_distance_m: float = 1200.0,
     onset_fraction: float = 0.2,
     cooldown_speed_ratio: float | None = 0.75,
     gap_model: str | None = "fitted",
@@ -366,7 +368,11 @@ def detect_kick(
     g_end = float(gg[-1])
     w2 = np.minimum(n2, _STEP_S)
     with np.errstate(invalid="ignore", divide="ignore"):
-        base = (gc - at(tb, gg)) / n1
+        local = (gc - at(tb, gg)) / n1
+        # the pace held before: the local mean, unless a dip (a slowdown, a walk, a
+        # cool-down jog between reps) lowers it below the typical pace of the longer
+        # stretch before, which a median ignores
+        base = np.fmax(local, _typical_speed(tg, gg, dg, c, dc - held_distance_m))
         kick = (g_end - gc) / n2
         second = (g_end - at(c + n2 / 2, gg)) / (n2 / 2)
         before = (gc - at(c - _STEP_S, gg)) / _STEP_S
@@ -403,11 +409,21 @@ def detect_kick(
     t_base = float(ig.interp_monotone(np.array([max(d_on - baseline_distance_m, d[0])]), dg, tg)[0])
     if not onset - t_base > 0:
         return none()
-    gap_base = mean(t_base, onset, gg)
+    typical = _typical_speed(tg, gg, dg, np.array([onset]), np.array([d_on - held_distance_m]))[0]
+    gap_base = float(np.fmax(mean(t_base, onset, gg), typical))
     gap_gain = 100.0 * (mean(onset, end, gg) / gap_base - 1.0)
     second = 100.0 * (mean(onset + duration / 2, end, gg) / gap_base - 1.0)
     if not (gap_gain >= min_gain_pct and second >= min_gain_pct):
         return none()
+    # a race's final kick is its fastest effort: an earlier stretch run clearly faster
+    # (a rep of an interval session before the cool-down, strides, a fast start of a
+    # training run) makes the end a faster finish of a training run, not a kick
+    w = max(duration, _RACE_WINDOW_S)
+    x = np.arange(0.0, onset - w + 1e-9, 1.0)
+    if len(x):
+        fastest = float(np.max((at(x + w, gg) - at(x, gg)) / w))
+        if fastest > mean(onset, end, gg) * (1 + min_gain_pct / 100):
+            return none()
     base_speed = mean(t_base, onset, dg)
     kick_speed = (d_end - d_on) / duration
     onset_real = float(ig.interp_monotone(np.array([onset]), tm, t)[0])
@@ -432,6 +448,37 @@ def detect_kick(
         finish_elapsed_s=float(real_end),
         finish_distance_m=float(race_m),
     )
+
+
+def _typical_speed(
+    tg: np.ndarray, gg: np.ndarray, dg: np.ndarray, c: np.ndarray, d_from: np.ndarray
+) -> np.ndarray:
+    """The median of the 20 s mean speeds from distance *d_from* to each candidate *c*.
+
+    The 20 s windows lie wholly inside ``[t(d_from), c]`` and start every second; a
+    stretch shorter than one window gives NaN (no constraint). Being a median, it is
+    the pace held for most of the stretch: a dip of less than half of it (a slowdown,
+    a walk break, a recovery jog) does not lower it, as it lowers a mean.
+    """
+    out = np.full(len(c), np.nan)
+    if len(c) == 0:
+        return out
+    t0 = ig.interp_monotone(np.maximum(d_from, dg[0]), dg, tg)
+    x_all = np.arange(math.ceil(t0.min()), c.max() - _STEP_S + 1e-9, 1.0)
+    if len(x_all) == 0:
+        return out
+    v = (np.interp(x_all + _STEP_S, tg, gg) - np.interp(x_all, tg, gg)) / _STEP_S
+    lo = np.searchsorted(x_all, t0 - 1e-9)
+    hi = np.searchsorted(x_all, c - _STEP_S + 1e-9)
+    width = int((hi - lo).max(initial=0))
+    if width <= 0:
+        return out
+    idx = lo[:, None] + np.arange(width)[None, :]
+    inside = idx < hi[:, None]
+    vals = np.where(inside, v[np.minimum(idx, len(v) - 1)], np.nan)
+    ok = inside.any(axis=1)
+    out[ok] = np.nanmedian(vals[ok], axis=1)
+    return out
 
 
 def _held_fraction(
