@@ -232,3 +232,57 @@ def test_a_clock_jump_does_not_blow_up_the_grid():
         jump.total_seconds(), abs=1.0
     )
     assert found.distance_m == pytest.approx(plain.distance_m, abs=2.0)
+
+
+def test_a_slowdown_just_before_an_even_finish_is_not_a_baseline():
+    """A 60 s slowdown (a drink, a crowded turn) 500 m before the end of an even race
+    lowers the mean pace of the 400 m before the finish, not the pace held for most of
+    the last kilometre: no kick; with a kick planted after it, the kick's onset is found."""
+    false, close = 0, 0
+    for seed in range(4):
+        dip = [ka.SlowdownSpec(at_m=4450.0, duration_s=60.0, speed_fraction=0.75)]
+        even = race(200 + seed, distance_m=5000.0, slowdowns=dip)
+        false += detect_kick(read_back(even.activity, ka.write_fit)).detected
+        kicked = race(
+            200 + seed,
+            distance_m=5000.0,
+            slowdowns=dip,
+            kick=KickSpec(distance_m=250.0, speed_increase_pct=20.0),
+        )
+        k = detect_kick(read_back(kicked.activity, ka.write_fit))
+        close += k.detected and abs(k.start_elapsed_s - kicked.truth.kick.start_elapsed_s) <= 8.0
+    assert false == 0
+    assert close >= 3
+
+
+# interval sessions (with slowdowns and pace drift around them) where a cool-down's
+# faster end, or the last rep before a cool-down cut off, once passed for a kick
+SESSIONS = [
+    (2, 295.5, 9023.0, {"reps": 10, "distance_m": 400.0, "recovery_s": 60.0}, 8.3, 4.8),
+    (7, 379.7, 8685.2, {"reps": 10, "distance_m": 400.0, "recovery_s": 60.0}, 9.2, 5.0),
+    (8, 319.8, 9100.0, {"reps": 4, "distance_m": 1000.0, "recovery_m": 400.0}, 7.4, 3.9),
+    (16, 283.7, 9210.5, {"reps": 5, "duration_s": 180.0, "recovery_s": 120.0}, None, None),
+    (25, 360.5, 9423.4, {"reps": 6, "distance_m": 800.0, "recovery_s": 90.0}, 8.0, 4.0),
+]
+
+
+def test_an_interval_session_and_its_cooldown_have_no_kick():
+    """The last rep, or a faster last stretch of the cool-down, is not a race's kick:
+    the reps before it were run faster."""
+    found = 0
+    for seed, pace, dist, workout, slow, drift in SESSIONS:
+        sim = ka.simulate_run(
+            distance_m=dist,
+            pace_s_per_km=pace,
+            intervals=ka.IntervalSpec(**workout),
+            slowdowns=slow,
+            pace_drift=drift,
+            course="hilly" if seed in (7, 16) else "flat",
+            sampling="smart" if seed in (7, 8, 25) else "1s",
+            speed_noise_mps=0.2,
+            seed=seed,
+            distance_error_pct=0.0,
+        )
+        assert sim.truth.kick is None
+        found += detect_kick(read_back(sim.activity, ka.write_fit)).detected
+    assert found == 0

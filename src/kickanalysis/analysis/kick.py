@@ -215,7 +215,11 @@ def detect_kick(
        race) that leaves at least ``min_duration_s`` and ``min_distance_m`` to the finish
        is a candidate start. Its baseline B is the mean speed over the
        ``baseline_distance_m`` before it, over moving time (a stop before the kick
-       neither lowers B nor counts in the kick's speed). A candidate is kept only if the rise is
+       neither lowers B nor counts in the kick's speed), but never less than the pace
+       held over the ``held_distance_m`` before it (the median of its 20 s mean
+       speeds): a slowdown, a walk or a recovery jog just before the finish lowers a
+       mean but not the pace held, and coming back up to that pace is no kick. A
+       candidate is kept only if the rise is
        sustained: the mean speed from it to the finish, and that of the second half of
        that stretch, are at least ``min_gain_pct`` above B, and the 10 s mean speed
        from 5 s after it to the finish stays at or above B plus half that gain for at
@@ -225,8 +229,10 @@ def detect_kick(
        before the finish, fails the second half or is too short a part of the stretch.
     4. **Change point.** Among the kept candidates the kick starts at the largest step
        in speed: the mean over the 20 s after minus the mean over the 20 s before,
-       relative to B (a two-window mean-difference change-point statistic, cf. Page
-       1954; Hinkley 1970). A sharp acceleration wins over slow drifts of pace.
+       relative to B, the mean before counted as at least B (a two-window
+       mean-difference change-point statistic, cf. Page 1954; Hinkley 1970). A sharp
+       acceleration wins over slow drifts of pace, and the way out of a dip does not
+       count as a step.
     5. **Onset.** From there, going back from where the 5 s speed first reaches halfway
        from B to the kick speed K (the 20 s mean after the step), the rise between
        ``B + onset_fraction * (K - B)`` and ``B + (1 - onset_fraction) * (K - B)`` is
@@ -234,6 +240,15 @@ def detect_kick(
        too short for a line gives the crossing of the lower level, interpolated between
        seconds. The kick is then measured from that onset, and must still last
        ``min_duration_s`` and ``min_distance_m`` and rise by ``min_gain_pct``.
+    6. **A race's kick.** The end spurt is the fastest part of a race (Tucker et al.
+       2006): when an earlier stretch of the kick's duration (at least 60 s) was run
+       more than ``min_gain_pct`` faster than the kick (grade adjusted), the run was
+       not raced to its end — an interval session's reps before its cool-down, or
+       strides — and the faster end is not reported as a kick.
+
+    The detector is meant for races. On a training run it answers whether the run
+    ended with a sustained rise clearly above the pace held before it, and faster than
+    anything before it; a steady easy run that speeds up at its very end can qualify.
 
     The reported speeds are real (not grade adjusted) means over distance and time;
     ``gap_gain_pct`` is the grade-adjusted gain the decision used.
@@ -261,6 +276,9 @@ def detect_kick(
     baseline_distance_m : float
         Distance before the kick over which the baseline speed is averaged [m]
         (default 400 m).
+    held_distance_m : float
+        Distance before the kick over which the pace held is taken as the median of
+        the 20 s mean speeds [m] (default 1200 m); the baseline is never below it.
     onset_fraction : float
         Fraction of the rise from the baseline to the kick speed at which the kick is
         taken to have started [-] (default 0.2).
@@ -386,7 +404,8 @@ def detect_kick(
         )
         held = _held_fraction(tg, gg, c, end, base * (1 + min_gain_pct / 200))
         valid &= held >= min_held_fraction
-        step = np.where(valid, (after - before) / base, -np.inf)
+        # a rise from below the pace held (out of a dip) back up to it is no kick
+        step = np.where(valid, (after - np.fmax(before, base)) / base, -np.inf)
     if not np.isfinite(step).any():
         return none()
     k = int(np.argmax(step))
