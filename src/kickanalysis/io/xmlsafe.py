@@ -110,4 +110,35 @@ def depth_error(name: str, *, line: int | None = None, offset: int | None = None
     )
 
 
-__all__ = ["MAX_DEPTH", "MAX_RUN_BYTES", "depth_error", "reject_dtd"]
+def reject_deep(data: bytes, name: str) -> None:
+    """Raise :func:`depth_error` when elements nest deeper than :data:`MAX_DEPTH`.
+
+    For parsers that do not bound the depth themselves (gpxpy on the standard library's
+    ElementTree, which recurses without a limit where lxml applies libxml2's): a
+    streaming pass of expat that only counts levels. Markup that expat cannot parse is
+    left to the caller's parser to report.
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    depth = 0
+
+    def start(_tag: str, _attrs: dict) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise depth_error(name, line=parser.CurrentLineNumber)
+
+    def end(_tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError:
+        pass
+
+
+__all__ = ["MAX_DEPTH", "MAX_RUN_BYTES", "depth_error", "reject_deep", "reject_dtd"]

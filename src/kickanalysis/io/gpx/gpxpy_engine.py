@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import CorruptFileError
+from ..xmlsafe import reject_deep
 from ._common import _EXT_FIELDS, _NAT, _Raw
 from .text import _to_float
 
@@ -14,6 +15,7 @@ def _read_gpxpy(data: bytes, name: str) -> _Raw:
     import gpxpy.gpx
     import pandas as pd
 
+    reject_deep(data, name)  # gpxpy on ElementTree (no lxml) recurses without a bound
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
