@@ -137,7 +137,7 @@ def reject_deep(data: bytes, name: str) -> None:
     parser.EndElementHandler = end
     try:
         parser.Parse(data, True)
-    except expat.ExpatError:
+    except (expat.ExpatError, LookupError, ValueError):  # bad markup or encoding name
         pass
 
 
