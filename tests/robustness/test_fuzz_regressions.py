@@ -101,3 +101,11 @@ def test_tcx_out_of_range_activity_id() -> None:
     data = M._HAND_TCX.replace(b"<Id>2024-01-01T00:00:00Z</Id>", b"<Id>9999-12-31T00:00:00Z</Id>")
     act = _quiet(ka.read_tcx, data)
     assert act.meta.start_time.year == 2024  # from the lap start instead
+
+
+def test_gpxpy_engine_unknown_encoding_is_a_corrupt_file_error() -> None:
+    """The depth check before gpxpy raised LookupError for ``encoding="TTF-8"`` (CI)."""
+    data = M._HAND_GPX.replace(b"UTF-8", b"TTF-8", 1).replace(b"utf-8", b"TTF-8", 1)
+    assert b"TTF-8" in data
+    with pytest.raises(CorruptFileError, match="gpxpy could not parse"):
+        ka.read_gpx(data, engine="gpxpy")
