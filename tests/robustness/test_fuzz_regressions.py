@@ -104,8 +104,14 @@ def test_tcx_out_of_range_activity_id() -> None:
 
 
 def test_gpxpy_engine_unknown_encoding_is_a_corrupt_file_error() -> None:
-    """The depth check before gpxpy raised LookupError for ``encoding="TTF-8"`` (CI)."""
+    """The depth check before gpxpy raised LookupError for ``encoding="TTF-8"`` (CI).
+    gpxpy then refuses it (lxml) or ignores the declaration of a decoded string
+    (ElementTree): either is fine, an untyped error is not."""
     data = M._HAND_GPX.replace(b"UTF-8", b"TTF-8", 1).replace(b"utf-8", b"TTF-8", 1)
     assert b"TTF-8" in data
-    with pytest.raises(CorruptFileError, match="gpxpy could not parse"):
-        ka.read_gpx(data, engine="gpxpy")
+    try:
+        act = _quiet(ka.read_gpx, data, engine="gpxpy")
+    except CorruptFileError as exc:
+        assert "gpxpy could not parse" in str(exc)
+    else:
+        assert len(act.records) > 0
