@@ -184,3 +184,37 @@ def test_no_session_and_empty_input():
     one = ka.Activity(records=one.records.iloc[:1], laps=one.laps, meta=one.meta)
     with pytest.raises(EmptyActivityError):
         detect_intervals(one)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_gpx_positions_and_cadence_give_reps_within_3_s(seed):
+    """Positions only (3 m of GPS error), with the cadence the watch counts: the cadence
+    steps at every rep edge without GPS error, so every rep is within 3 s (without the
+    cadence, seed 1 is 5.4 s off). Seed 0 (a pause before 6 x 800 m) still has one rep
+    4-6 s off, with or without cadence, also at 1.5 m: not yet explained."""
+    sim = session(seed, SESSIONS[seed], 3.0)
+    act = read_back(sim.activity, ka.write_gpx)
+    records = act.records.assign(speed_mps=np.nan)
+    found = detect_intervals(ka.Activity(records=records, laps=act.laps, meta=act.meta))
+    truth = sim.truth.intervals
+    assert len(found) == len(truth)
+    err = np.abs(found["duration_s"].to_numpy() - truth["duration_s"].to_numpy())
+    assert err.max() < 3.0
+
+
+def test_change_point_weighs_channels_by_their_noise():
+    """A step at second 100 in two channels: a speed with GPS wander and a 14 s dip
+    after the step, and a cadence with white noise. Alone the speed puts the edge after
+    the dip; weighted with the cadence, the edge is at the step."""
+    from kickanalysis.analysis.intervals import _change_point
+
+    rng = np.random.default_rng(0)
+    t = np.arange(200)
+    wander = np.convolve(rng.normal(0.0, 0.6, 209), np.ones(10) / 10.0, mode="valid")
+    speed = np.where(t >= 100, 3.0, 2.3) + wander  # GPS wander, correlated over 10 s
+    speed[100:114] -= 0.5  # the positions' speed lags: looks slow for 14 s
+    cadence = np.where(t >= 100, 172.0, 166.0) + rng.normal(0.0, 1.5, 200)
+    alone = _change_point([speed], (40, 95), (120, 180), 60, 140)
+    both = _change_point([speed, cadence], (40, 95), (120, 180), 60, 140)
+    assert abs(alone - 100.0) > 8.0
+    assert abs(both - 100.0) < 2.0

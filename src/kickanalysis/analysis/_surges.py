@@ -74,6 +74,24 @@ class Grid:
             return grid_s
         return np.interp(grid_s, self.time_s, self.elapsed_s)
 
+    def cadence_spm(self) -> np.ndarray:
+        """Mean cadence of each second [steps/min] (length ``n``); NaN where unknown.
+
+        Each sample's cadence holds over the interval that ends at it
+        (:func:`kickanalysis.analysis._integrate.cumulative`); seconds spent standing
+        have none.
+        """
+        n = len(self.speed_mps)
+        s = self.series
+        if n == 0 or s.cum_cadence[1][-1] <= 0:
+            return np.full(n, np.nan)
+        real = self.elapsed(self.time_s)
+        total = np.diff(ig.interp_monotone(real, s.time_s, s.cum_cadence[0]))
+        weight = np.diff(ig.interp_monotone(real, s.time_s, s.cum_cadence[1]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c = np.where(weight > 0.5, total / np.where(weight > 0, weight, 1.0), np.nan)
+        return np.where(self.moving & (c > 0), c, np.nan)
+
     @property
     def detect_m(self) -> np.ndarray:
         """Cumulative distance [m] whose differences are ``speed_mps``."""

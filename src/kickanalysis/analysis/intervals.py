@@ -85,12 +85,15 @@ def detect_intervals(
        after it (up to ``context_s``, not reaching into a neighbouring segment nearly
        as fast; at the start or end of the run, the side that exists), and it gains at
        least ``noise_factor`` × the distance noise on that running. Its start and end
-       are the change points of the speed between its level and that of the running
-       next to it (:func:`_change_point`: the maximum of a CUSUM at the halfway level,
-       searched up to ``2 × edge_window_s`` either side of the edge, then the
-       sub-second crossing of the 3 s mean beside it), so that a few noisy seconds, or
-       running that slows on into the cool-down, do not move an edge by tens of
-       seconds; with ``knee_s > 0`` they are then refined by a two-line fit
+       are the change points between its level and that of the running next to it
+       (:func:`_change_point`: a CUSUM at the halfway level, searched up to
+       ``2 × edge_window_s`` either side of the edge, then repeated with the levels of
+       the 20 s right beside the edge found), on the *actual* speed (an edge is where
+       the runner changed pace, not effort) and the cadence together, each weighted
+       by its step over its noise variance (the likelihood of independent channels):
+       the cadence comes from the watch's accelerometer without GPS error. So a few
+       noisy seconds, the positions' wander, or running that slows on into the
+       cool-down, do not move an edge by tens of seconds; with ``knee_s > 0`` they are then refined by a two-line fit
        of the cumulative distance (:func:`kickanalysis.analysis._surges.knee_fit`).
     5. It is a work interval when it lasts ``min_duration_s`` – ``max_duration_s``
        (shorter surges are strides, see
@@ -245,8 +248,8 @@ def detect_intervals(
         min_step_ratio=min_step_ratio,
         min_step_m=noise_factor * noise_m,
     )
-    vs = sg.box_mean(v, 5)
     ctx = int(round(context_s))
+    channels = [grid.speed_mps[idx], grid.cadence_spm()[idx]]
     t0: list[float] = []
     t1: list[float] = []
     levels: list[float] = []
@@ -263,25 +266,17 @@ def detect_intervals(
             continue
         if (level - around) * (b - a) < noise_factor * noise_m:
             continue  # gains no more than the GPS error can fake
-        # each edge where the speed changes between the levels of the rep and of the
-        # running next to it (their own medians), searched up to 2 w either side
+        # each edge where the pace changes between the levels of the rep and of the
+        # running next to it, searched up to 2 w either side
         pa = segs[j - 1][0] if j > 0 else 0
         nb = segs[j + 1][1] if j + 1 < len(segs) else m
-        lo = before if np.isfinite(before) else sg.nanmedian(vs[max(a - w, 0) : max(a - 2, 0)])
+        side0 = (max(a - ctx, prev), a) if a > prev else (max(a - w, 0), max(a - 2, 0))
+        side1 = (b, min(b + ctx, nxt)) if nxt > b else (min(b + 2, m), min(b + w, m))
         s0 = _change_point(
-            v,
-            0.5 * (lo + level),
-            max(a - 2 * w, (pa + a) // 2),
-            min(a + 2 * w, (a + b) // 2),
-            rising=True,
+            channels, side0, (a, b), max(a - 2 * w, (pa + a) // 2), min(a + 2 * w, (a + b) // 2)
         )
-        lo = after if np.isfinite(after) else sg.nanmedian(vs[b + 2 : b + w])
         s1 = _change_point(
-            v,
-            0.5 * (lo + level),
-            max(b - 2 * w, (a + b) // 2),
-            min(b + 2 * w, (b + nb) // 2),
-            rising=False,
+            channels, (a, b), side1, max(b - 2 * w, (a + b) // 2), min(b + 2 * w, (b + nb) // 2)
         )
         # refine both edges on the cumulative distance, within the segments around
         prev_len = a - (segs[j - 1][0] if j > 0 else 0)
@@ -483,27 +478,102 @@ def _similar(
     return np.flatnonzero(close[c])
 
 
-def _change_point(v: np.ndarray, level: float, i0: int, i1: int, *, rising: bool) -> float:
-    """Where ``v`` steps across ``level`` in ``v[i0:i1]`` [s on the per-second axis].
+def _change_point(
+    channels: list[np.ndarray],
+    before: tuple[int, int],
+    after: tuple[int, int],
+    i0: int,
+    i1: int,
+    local_s: int = 20,
+) -> float:
+    """Where the pace steps between two levels in ``[i0, i1)`` [s on the per-second axis].
 
-    The change point of a step between two known levels ``lo`` and ``hi`` in white noise
-    is, by maximum likelihood, where the cumulative sum of ``v - (lo + hi) / 2`` is
+    ``channels`` are per-second measurements that all change where the runner changes
+    pace: the actual speed (not grade-adjusted: an edge is where the runner changed
+    pace, not effort) and the cadence, which a watch counts from its accelerometer
+    without any GPS error. Each channel's level before and after the edge is the median
+    of its values over ``before`` and ``after`` (ranges of the per-second axis).
+
+    For one channel with known levels ``lo`` and ``hi`` in white noise, the maximum
+    likelihood change point is where the cumulative sum of ``x - (lo + hi) / 2`` is
     smallest (a rise) or largest (a drop): Page's CUSUM statistic (Page 1954,
     "Continuous inspection schemes", Biometrika 41, 100-115; Hinkley 1970, "Inference
     about the change-point in a sequence of random variables", Biometrika 57, 1-17).
-    Unlike the first or nearest crossing of the level, a few noisy seconds across the
-    level move it little: every second in the range weighs equally. It is then refined
-    to a sub-second crossing of the 3 s mean within 3 s of it.
+    For independent channels the log-likelihoods add, so the statistic is the sum of
+    the channels' CUSUMs, each weighted by its step over its noise variance,
+    ``(hi - lo) / sigma**2`` (the likelihood ratio for a change in a multivariate mean
+    with a diagonal covariance; Srivastava & Worsley 1986, "Likelihood ratio tests for
+    a change in the multivariate normal mean", J. Am. Stat. Assoc. 81, 199-204). A
+    channel that barely changes, or that is noisy, weighs little; one that is missing
+    (no cadence) not at all. The noise of a channel is measured on the two levels
+    themselves: the long-run variance of its deviations from them (5 s block means,
+    since the noise of a speed or a cadence is correlated over a few seconds).
+    Unlike the first or nearest crossing of a level, a few noisy seconds move the
+    change point little: every second in the range weighs equally. It is then refined
+    to a sub-second zero crossing of the 3 s mean of the weighted statistic within 3 s.
     """
+    n = len(channels[0])
     i0 = max(int(i0), 0)
-    i1 = min(int(i1), len(v))
+    i1 = min(int(i1), n)
     if i1 - i0 < 2:
         return 0.5 * (i0 + i1)
-    c = np.concatenate(([0.0], np.cumsum(np.nan_to_num(v[i0:i1] - level))))
-    k = i0 + int(np.argmin(c) if rising else np.argmax(c))
-    lo = max(k - 6, 0)
-    near = sg.box_mean(v[lo : k + 6], 3)
-    return sg.crossing(near, level, k - lo - 4, k - lo + 3, rising=rising) + lo
+    p = _cusum(channels, before, after, i0, i1)
+    if p is None:
+        return 0.5 * (i0 + i1)
+    # again with the levels right next to the edge found (on hills the actual speed of
+    # a rep is not one level)
+    k = int(round(p))
+    near0 = (max(before[0], k - local_s - 3), max(before[0], k - 3))
+    near1 = (min(after[1], k + 3), min(after[1], k + local_s + 3))
+    if near0[1] - near0[0] >= 10 and near1[1] - near1[0] >= 10:
+        q = _cusum(channels, near0, near1, i0, i1)
+        if q is not None:
+            p = q
+    return p
+
+
+def _cusum(
+    channels: list[np.ndarray],
+    before: tuple[int, int],
+    after: tuple[int, int],
+    i0: int,
+    i1: int,
+) -> float | None:
+    """The weighted CUSUM change point of :func:`_change_point` for given level ranges."""
+    n = len(channels[0])
+    z = np.zeros(i1 - i0)
+    for x in channels:
+        lo = sg.nanmedian(x[before[0] : before[1]])
+        hi = sg.nanmedian(x[after[0] : after[1]])
+        if not (np.isfinite(lo) and np.isfinite(hi)) or hi == lo:
+            continue
+        res = np.concatenate((x[before[0] : before[1]] - lo, x[after[0] : after[1]] - hi))
+        var = _long_run_var(res)
+        if not var > 0:
+            continue
+        # oriented so that z > 0 is "after" (the far side of the edge)
+        z += np.nan_to_num((x[i0:i1] - 0.5 * (lo + hi)) * (hi - lo) / var)
+    if not z.any():
+        return None
+    c = np.concatenate(([0.0], np.cumsum(z)))
+    k = i0 + int(np.argmin(c))
+    lo_k = max(k - 6, 0)
+    full = np.zeros(n)
+    full[i0:i1] = z
+    near = sg.box_mean(full[lo_k : k + 6], 3)
+    return sg.crossing(near, 0.0, k - lo_k - 4, k - lo_k + 3, rising=True) + lo_k
+
+
+def _long_run_var(res: np.ndarray, block: int = 5) -> float:
+    """Long-run variance [unit**2] of deviations: ``block`` × the robust variance of
+    their ``block``-second means (NaN ignored; NaN with fewer than 3 blocks)."""
+    res = res[np.isfinite(res)]
+    nb = len(res) // block
+    if nb < 3:
+        return float("nan")
+    means = res[: nb * block].reshape(nb, block).mean(axis=1)
+    mad = 1.4826 * np.median(np.abs(means - np.median(means)))
+    return float(block * mad * mad)
 
 
 def _edge(cum_m: np.ndarray, guess: float, room_s: int, knee_s: float) -> float:
