@@ -115,3 +115,17 @@ def test_gpxpy_engine_unknown_encoding_is_a_corrupt_file_error() -> None:
         assert "gpxpy could not parse" in str(exc)
     else:
         assert len(act.records) > 0
+
+
+def test_reject_deep_refuses_nesting_before_gpxpy_parses() -> None:
+    """gpxpy on ElementTree (no lxml) recursed without a bound; the expat pre-check
+    refuses it whatever parser gpxpy has (and lets bad encodings through to it)."""
+    from kickanalysis.io.xmlsafe import MAX_DEPTH, reject_deep
+
+    deep = b"<gpx>" + b"<a>" * (MAX_DEPTH + 1) + b"</a>" * (MAX_DEPTH + 1) + b"</gpx>"
+    with pytest.raises(CorruptFileError, match="nested more than"):
+        reject_deep(deep, "deep.gpx")
+    ok = b"<gpx>" + b"<a>" * (MAX_DEPTH - 1) + b"</a>" * (MAX_DEPTH - 1) + b"</gpx>"
+    reject_deep(ok, "ok.gpx")
+    reject_deep(b'<?xml version="1.0" encoding="TTF-8"?><gpx/>', "enc.gpx")
+    reject_deep(b"<gpx><unclosed></gpx>", "bad.gpx")

@@ -137,6 +137,8 @@ def reject_deep(data: bytes, name: str) -> None:
     parser.EndElementHandler = end
     try:
         parser.Parse(data, True)
+    except CorruptFileError:
+        raise  # too deep (a ValueError too: let it through first)
     except (expat.ExpatError, LookupError, ValueError):  # bad markup or encoding name
         pass
 
