@@ -105,8 +105,10 @@ kick""",
         """\
 truth = sim.truth.kick
 print(f"start: detected {kick.start_distance_m:.0f} m, planted {truth.start_distance_m:.0f} m")
-print(f"gain:  detected {kick.gain_pct:.1f} %, planted "
-      f"{100 * (truth.kick_speed_mps / truth.baseline_speed_mps - 1):.1f} %")""",
+print(
+    f"gain:  detected {kick.gain_pct:.1f} %, planted "
+    f"{100 * (truth.kick_speed_mps / truth.baseline_speed_mps - 1):.1f} %"
+)""",
     ),
     (
         "## Strides on an easy run\n\n"
