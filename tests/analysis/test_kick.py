@@ -286,3 +286,18 @@ def test_an_interval_session_and_its_cooldown_have_no_kick():
         assert sim.truth.kick is None
         found += detect_kick(read_back(sim.activity, ka.write_fit)).detected
     assert found == 0
+
+
+def test_a_race_distance_a_little_beyond_the_recording_is_its_end():
+    sim = ka.simulate_run(
+        distance_m=4950, seed=3, kick=ka.KickSpec(distance_m=300), distance_error_pct=0.0
+    )
+    act = sim.activity
+    measured = act.records["distance_m"].iloc[-1] - act.records["distance_m"].iloc[0]
+    assert measured < 5000 < measured * 1.02
+    at_5k = ka.detect_kick(act, finish="5km")
+    plain = ka.detect_kick(act)
+    assert at_5k.detected and at_5k.finish_elapsed_s == act.records["elapsed_s"].iloc[-1]
+    assert at_5k.start_elapsed_s == pytest.approx(plain.start_elapsed_s)
+    with pytest.raises(ValueError, match="beyond the end of the run"):
+        ka.detect_kick(act, finish="5.2km")

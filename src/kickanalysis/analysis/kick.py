@@ -126,6 +126,13 @@ class Kick(_Verdict):
         )
 
 
+#: How far a race distance given as ``finish`` may lie beyond the recorded distance and
+#: still mean the end of the recording [-]. A watch's distance differs from a measured
+#: course by a percent or so (our assumption, not a cited figure), so a 5 km race often
+#: records as 4.95-4.99 km.
+FINISH_TOLERANCE = 0.02
+
+
 def _finish_time(s: Series, finish: Any) -> float:
     """The finish given by the user, as seconds since the first sample."""
     import pandas as pd
@@ -142,7 +149,10 @@ def _finish_time(s: Series, finish: Any) -> float:
     kind, value = parse_every(finish)
     if kind == "time":
         return value
-    if value > d[-1] - d[0] + 1e-6:
+    measured = d[-1] - d[0]
+    if measured < value <= measured * (1.0 + FINISH_TOLERANCE):
+        return float(t[-1])  # the official distance; the watch measured a little less
+    if value > measured + 1e-6:
         raise ValueError(f"finish={finish!r} is beyond the end of the run ({d[-1] - d[0]:.0f} m)")
     return float(ig.interp_monotone(np.array([d[0] + value]), d, t)[0])
 
@@ -261,7 +271,9 @@ def detect_kick(
         Where the race ended when the recording goes on after it: a distance from the
         start [m] as a number or a string (``"5km"``, ``"10mi"``), a time since the first
         sample as a :class:`pandas.Timedelta` or a string (``"25min"``, ``"1500s"``), or
-        the clock time of the finish as a :class:`pandas.Timestamp` (naive: UTC).
+        the clock time of the finish as a :class:`pandas.Timestamp` (naive: UTC). A
+        race distance up to :data:`FINISH_TOLERANCE` beyond what the watch measured
+        (``"5km"`` for a recording of 4993 m) is the end of the recording.
     min_gain_pct : float
         Smallest rise of the kick (and of its second half) over the baseline [%]
         (default 5 %).
@@ -590,4 +602,4 @@ def _fitted_gap(
     return np.cumsum(step * factor)
 
 
-__all__ = ["Kick", "detect_kick"]
+__all__ = ["FINISH_TOLERANCE", "Kick", "detect_kick"]
