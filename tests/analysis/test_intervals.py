@@ -218,3 +218,58 @@ def test_change_point_weighs_channels_by_their_noise():
     both = _change_point([speed, cadence], (40, 95), (120, 180), 60, 140)
     assert abs(alone - 100.0) > 8.0
     assert abs(both - 100.0) < 2.0
+
+
+# two runs of benchmarks/bench_detection.py ("intervals", seeds 1 and 19)
+SPLIT_BY_GPS = [
+    # GPS drift right after the first rep's start: its first 29 s look slower
+    dict(
+        seed=1,
+        gps_noise_m=3.0,
+        sampling="1s",
+        course="hilly",
+        pace_s_per_km=406.8019831212322,
+        intervals=IntervalSpec(reps=5, duration_s=180.0, recovery_s=120.0),
+        distance_m=7482.281471615195,
+        speed_noise_mps=0.11921192043338905,
+    ),
+    # a 33 s bump of GPS error in the last 2 km rep: it looks like a surge inside it
+    dict(
+        seed=19,
+        gps_noise_m=5.0,
+        sampling="1s",
+        course="flat",
+        pace_s_per_km=321.42697971236595,
+        intervals=IntervalSpec(reps=3, distance_m=2000.0, recovery_s=180.0),
+        distance_m=10760.006239558425,
+        slowdowns=8.710363538226819,
+        pace_drift=4.672325529003777,
+        speed_noise_mps=0.20210301795801386,
+    ),
+]
+
+
+@pytest.mark.parametrize("kw", SPLIT_BY_GPS)
+def test_gpx_positions_short_piece_beside_a_rep_is_part_of_it(kw):
+    """Positions only: GPS error that splits a short piece off a rep (a slower-looking
+    start, a faster-looking bump) does not cut the rep (before, 23 s off / no reps)."""
+    sim = ka.simulate_run(distance_error_pct=0.0, **kw)
+    act = read_back(sim.activity, ka.write_gpx)
+    records = act.records.assign(speed_mps=np.nan)
+    found = detect_intervals(ka.Activity(records=records, laps=act.laps, meta=act.meta))
+    truth = sim.truth.intervals
+    assert len(found) == len(truth)
+    err = np.abs(found["duration_s"].to_numpy() - truth["duration_s"].to_numpy())
+    assert err.max() < 3.0
+
+
+def test_same_effort_joins_a_short_piece_to_a_rep_only():
+    """The rules of _same_effort on (start, end, mean speed) segments."""
+    from kickanalysis.analysis.intervals import _same_effort
+
+    rep, ramp = (100, 250, 3.3), (70, 100, 2.9)  # a 30 s piece 12 % slower
+    assert _same_effort(ramp, rep, False, True, 40.0, 1.2)
+    assert _same_effort(rep, (250, 280, 4.5), True, False, 40.0, 1.2)  # a surge
+    assert not _same_effort(ramp, rep, False, False, 40.0, 1.2)  # the long one no rep
+    assert not _same_effort((70, 100, 2.6), rep, False, True, 40.0, 1.2)  # 27 % slower
+    assert not _same_effort((40, 70, 3.3), (70, 100, 3.3), False, False, 40.0, 1.2)

@@ -93,8 +93,15 @@ def detect_intervals(
        by its step over its noise variance (the likelihood of independent channels):
        the cadence comes from the watch's accelerometer without GPS error. So a few
        noisy seconds, the positions' wander, or running that slows on into the
-       cool-down, do not move an edge by tens of seconds; with ``knee_s > 0`` they are then refined by a two-line fit
-       of the cumulative distance (:func:`kickanalysis.analysis._surges.knee_fit`).
+       cool-down, do not move an edge by tens of seconds; with ``knee_s > 0`` they are
+       then refined by a two-line fit of the cumulative distance
+       (:func:`kickanalysis.analysis._surges.knee_fit`). A candidate too short to be a
+       work interval that lies right next to one, at a speed not slower than it by more
+       than ``max_level_ratio``, is part of it (:func:`_same_effort`): GPS error can
+       split a rep's first seconds off as a slower-looking level, or a bump inside it as
+       a faster one, and the rep then runs from the first piece's start edge to the
+       last one's end edge. Such a piece only extends a rep found on its own, so short
+       pieces never add a rep.
     5. It is a work interval when it lasts ``min_duration_s`` – ``max_duration_s``
        (shorter surges are strides, see
        :func:`kickanalysis.analysis.strides.detect_strides`). A session needs at least
@@ -182,7 +189,8 @@ def detect_intervals(
     max_duration_ratio : float, default 1.5
         Largest factor between a rep's duration and that of the group's centre rep [-].
     max_level_ratio : float, default 1.2
-        Largest factor between a rep's grade-adjusted speed and the centre rep's [-].
+        Largest factor between a rep's grade-adjusted speed and the centre rep's [-];
+        also how much slower a short piece right next to a rep may be to be part of it.
 
     Returns
     -------
@@ -250,10 +258,9 @@ def detect_intervals(
     )
     ctx = int(round(context_s))
     channels = [grid.speed_mps[idx], grid.cadence_spm()[idx]]
-    t0: list[float] = []
-    t1: list[float] = []
-    levels: list[float] = []
-    spans: list[tuple[int, int]] = []
+    # candidates: segments clearly faster than the running around them, each with its
+    # own edges
+    edge: dict[int, tuple[float, float]] = {}
     for j, (a, b, level) in enumerate(segs):
         # the running around it, up to the nearest segment nearly as fast
         fast = [k for k in range(len(segs)) if segs[k][2] * min_contrast_ratio > level]
@@ -279,15 +286,38 @@ def detect_intervals(
             channels, (a, b), side1, max(b - 2 * w, (a + b) // 2), min(b + 2 * w, (b + nb) // 2)
         )
         # refine both edges on the cumulative distance, within the segments around
-        prev_len = a - (segs[j - 1][0] if j > 0 else 0)
-        next_len = (segs[j + 1][1] if j + 1 < len(segs) else m) - b
-        s0 = _edge(cs, s0, min(prev_len, b - a), knee_s)
-        s1 = _edge(cs, s1, min(next_len, b - a), knee_s)
-        start, end = _to_time(s0, idx), _to_time(s1, idx)
+        s0 = _edge(cs, s0, min(a - pa, b - a), knee_s)
+        s1 = _edge(cs, s1, min(nb - b, b - a), knee_s)
+        edge[j] = (_to_time(s0, idx), _to_time(s1, idx))
+    is_rep = {
+        j: min_duration_s <= t_end - t_start <= max_duration_s
+        for j, (t_start, t_end) in edge.items()
+    }
+    # a short candidate next to a rep, with no slower running between them, is part of
+    # it (see _same_effort): the rep runs from the first one's start to the last one's end
+    groups: list[list[int]] = []
+    for j in sorted(edge):
+        if (
+            groups
+            and groups[-1][-1] == j - 1
+            and _same_effort(
+                segs[j - 1], segs[j], is_rep[j - 1], is_rep[j], min_duration_s, max_level_ratio
+            )
+        ):
+            groups[-1].append(j)
+        else:
+            groups.append([j])
+    t0: list[float] = []
+    t1: list[float] = []
+    levels: list[float] = []
+    spans: list[tuple[int, int]] = []
+    for group in groups:
+        a, b = segs[group[0]][0], segs[group[-1]][1]
+        start, end = edge[group[0]][0], edge[group[-1]][1]
         if min_duration_s <= end - start <= max_duration_s:
             t0.append(start)
             t1.append(end)
-            levels.append(level)
+            levels.append(float((cs[b] - cs[a]) / (b - a)))
             spans.append((a, b))
     if len(t0) < max(min_reps, 1):
         return _empty()
@@ -332,6 +362,32 @@ def detect_intervals(
             "recovery_speed_mps": (rec_v, "float64"),
         },
     )
+
+
+def _same_effort(
+    seg0: tuple[int, int, float],
+    seg1: tuple[int, int, float],
+    rep0: bool,
+    rep1: bool,
+    min_duration_s: float,
+    max_level_ratio: float,
+) -> bool:
+    """Whether two adjacent fast segments ``(start, end, mean speed)`` are one effort.
+
+    ``rep0``/``rep1`` tell whether each is a rep on its own (its edges are
+    ``min_duration_s`` to ``max_duration_s`` apart). They are one effort when one of
+    them is such a rep, the other is too short to be one (a segment under
+    ``min_duration_s``), and the short one is not slower than the rep by more than
+    ``max_level_ratio`` (the factor that tells reps of one session apart): a surge
+    inside a rep, or the first seconds of a rep that GPS drift made look slower, split
+    a rep into segments. So a short neighbour moves a rep's edge to its far side, but
+    never makes a rep: two short pieces, or a short piece and a segment that is no rep
+    on its own, stay apart.
+    """
+    for short, other, rep in ((seg0, seg1, rep1), (seg1, seg0, rep0)):
+        if rep and short[1] - short[0] < min_duration_s and short[2] * max_level_ratio >= other[2]:
+            return True
+    return False
 
 
 def _structured(
