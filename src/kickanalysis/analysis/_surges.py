@@ -525,6 +525,19 @@ def event_table(
     return pd.DataFrame(data, copy=False)
 
 
+def empty_events(dtypes: dict[str, str]) -> pd.DataFrame:
+    """An event table without rows: the event columns, then ``dtypes``' columns."""
+    import pandas as pd
+
+    from ..schema import EVENT_COLUMNS
+
+    cols = {c: pd.Series(dtype="float64") for c in EVENT_COLUMNS}
+    cols["start_time"] = pd.Series(dtype="datetime64[ns, UTC]")
+    cols["end_time"] = pd.Series(dtype="datetime64[ns, UTC]")
+    cols.update({c: pd.Series(dtype=d) for c, d in dtypes.items()})
+    return pd.DataFrame(cols)
+
+
 def heart_rate_mean(grid: Grid, start_s: np.ndarray, end_s: np.ndarray) -> np.ndarray:
     """Time-weighted mean heart rate [bpm] between boundary times (NaN without any)."""
     s = grid.series
@@ -548,6 +561,7 @@ __all__ = [
     "box_mean",
     "crossing",
     "device_speed",
+    "empty_events",
     "distance_noise_m",
     "event_table",
     "fuse_distance",

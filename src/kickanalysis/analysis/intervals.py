@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..schema import EVENT_COLUMNS
 from . import _surges as sg
 from ._prepare import Series
 
@@ -717,13 +716,7 @@ def _to_time(p: float, idx: np.ndarray) -> float:
 
 
 def _empty() -> pd.DataFrame:
-    import pandas as pd
-
-    cols = {c: pd.Series(dtype="float64") for c in EVENT_COLUMNS}
-    cols["start_time"] = pd.Series(dtype="datetime64[ns, UTC]")
-    cols["end_time"] = pd.Series(dtype="datetime64[ns, UTC]")
-    cols.update({c: pd.Series(dtype=t) for c, t in INTERVAL_DTYPES.items()})
-    return pd.DataFrame(cols)
+    return sg.empty_events(INTERVAL_DTYPES)
 
 
 #: Distances a repetition is described by when it is within ``tolerance`` of one [m].

@@ -332,15 +332,7 @@ def _straight_enough(
 
 
 def _empty() -> pd.DataFrame:
-    import pandas as pd
-
-    from ..schema import EVENT_COLUMNS
-
-    cols = {c: pd.Series(dtype="float64") for c in EVENT_COLUMNS}
-    cols["start_time"] = pd.Series(dtype="datetime64[ns, UTC]")
-    cols["end_time"] = pd.Series(dtype="datetime64[ns, UTC]")
-    cols.update({c: pd.Series(dtype=d) for c, d in STRIDE_DTYPES.items()})
-    return pd.DataFrame(cols)
+    return sg.empty_events(STRIDE_DTYPES)
 
 
 __all__ = ["STRIDE_DTYPES", "detect_strides"]
