@@ -53,7 +53,7 @@ import numpy as np
 
 from ..activity import Activity, Meta
 from ..errors import CorruptFileError, EmptyActivityError, WarningLog
-from .xmlsafe import MAX_DEPTH, depth_error, reject_dtd
+from .xmlsafe import MAX_DEPTH, MAX_RUN_BYTES, depth_error, reject_dtd
 
 __all__ = ["tcx_from_bytes"]
 
@@ -906,7 +906,22 @@ def tcx_from_bytes(data: bytes, name: str, *, strict: bool = False) -> Activity:
     log = WarningLog(name, strict=strict)
     if not data or data.isspace():
         raise EmptyActivityError(name, "empty document")
-    reject_dtd(data, name)
+    # reject_dtd refuses DOCTYPE and ENTITY declarations ("<!" followed by a name) and
+    # over-long runs. The template fast path takes only documents where no '<' is
+    # followed by '!' (it checks every '<', before it reads anything), so for a short,
+    # ASCII-compatible document it would find nothing there: it then runs only when the
+    # fast path turns the document down, before the general scanner sees it.
+    head = data[:4]
+    deferred = (
+        _FAST_PATH
+        and not strict
+        and len(data) <= MAX_RUN_BYTES
+        and head[:2] not in (b"\xff\xfe", b"\xfe\xff")
+        and b"\x00" not in head
+    )
+    if not deferred:
+        reject_dtd(data, name)
+    raw = data
     data, codec = _normalise_encoding(data, name)
     if strict:
         err = _expat_error(data)
@@ -914,6 +929,8 @@ def tcx_from_bytes(data: bytes, name: str, *, strict: bool = False) -> Activity:
             raise CorruptFileError(name, f"malformed XML: {err[0]}", line=err[1])
     points = _fast_points(data, codec) if _FAST_PATH else None
     if points is None:
+        if deferred:
+            reject_dtd(raw, name)
         scan, data = _tokenize(data, name, log)
         points = _general_points(scan, codec)
     return _assemble(points, name, log)
@@ -1555,6 +1572,9 @@ def _device(creator: dict[str, str]) -> tuple[str | None, str | None]:
     return None, name
 
 
+_UTC_DTYPE: list[Any] = []  # pd.DatetimeTZDtype("ns", "UTC"), built once (pandas is imported lazily)
+
+
 def _utc_array(ns: np.ndarray) -> Any:
     """A tz-aware UTC ``DatetimeArray`` of int64 nanoseconds (wrapped without a copy).
 
@@ -1568,7 +1588,9 @@ def _utc_array(ns: np.ndarray) -> Any:
     try:
         from pandas.arrays import DatetimeArray
 
-        out = DatetimeArray._simple_new(values, dtype=pd.DatetimeTZDtype("ns", "UTC"))
+        if not _UTC_DTYPE:
+            _UTC_DTYPE.append(pd.DatetimeTZDtype("ns", "UTC"))
+        out = DatetimeArray._simple_new(values, dtype=_UTC_DTYPE[0])
     except (AttributeError, TypeError):  # pragma: no cover - other pandas versions
         return pd.DatetimeIndex(values).tz_localize("UTC").array
     return out
