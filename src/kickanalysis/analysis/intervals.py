@@ -86,27 +86,30 @@ def detect_intervals(
        least ``noise_factor`` × the distance noise on that running. Its start and end
        are the change points between its level and that of the running next to it
        (:func:`_change_point`: a CUSUM at the halfway level, searched up to
-       ``2 × edge_window_s`` either side of the edge, then repeated with the levels of
-       the 20 s right beside the edge found), on the *actual* speed (an edge is where
-       the runner changed pace, not effort) and the cadence together, each weighted
-       by its step over its noise variance (the likelihood of independent channels):
-       the cadence comes from the watch's accelerometer without GPS error. So a few
-       noisy seconds, the positions' wander, or running that slows on into the
-       cool-down, do not move an edge by tens of seconds; with ``knee_s > 0`` they are
-       then refined by a two-line fit of the cumulative distance
-       (:func:`kickanalysis.analysis._surges.knee_fit`). A candidate too short to be a
-       work interval that lies right next to one, at a speed not slower than it by more
-       than ``max_level_ratio``, is part of it (:func:`_same_effort`): GPS error can
-       split a rep's first seconds off as a slower-looking level, or a bump inside it as
-       a faster one, and the rep then runs from the first piece's start edge to the
-       last one's end edge. Such a piece only extends a rep found on its own, so short
-       pieces never add a rep.
+       ``2 × edge_window_s`` either side of the edge on the grade-adjusted speed, then
+       repeated on the *actual* speed with the levels of the 20 s right beside the edge
+       found: an edge is where the runner changed pace), with the cadence together,
+       each channel weighted by its step over its noise variance measured on the whole
+       run (the likelihood of independent channels): the cadence comes from the
+       watch's accelerometer without GPS error. So a few noisy seconds, the positions'
+       wander, or running that slows on into the cool-down, do not move an edge by
+       tens of seconds; with ``knee_s > 0`` they are then refined by a two-line fit of
+       the cumulative distance (:func:`kickanalysis.analysis._surges.knee_fit`). A
+       candidate too short to be a work interval that lies right next to one, at a
+       speed not slower than it by more than ``max_level_ratio``, is part of it
+       (:func:`_same_effort`): GPS error can split a rep's first seconds off as a
+       slower-looking level, or a bump inside it as a faster one, and the rep then runs
+       from the first piece's start edge to the last one's end edge. Such a piece only
+       extends a rep found on its own, so short pieces never add a rep. Two candidates
+       of alike speed with only a dip shorter than ``min_duration_s`` between them,
+       less than ``max_level_ratio`` slower, are one rep too (:func:`_dip_inside`: a
+       crossing or a turn inside a rep, not a recovery).
     5. It is a work interval when it lasts ``min_duration_s`` – ``max_duration_s``
        (shorter surges are strides, see
        :func:`kickanalysis.analysis.strides.detect_strides`). A session needs at least
-       ``min_reps`` of them (after step 6), else none is reported: a single fast block — a tempo run,
-       a race's final kick, a fast finish — is not speedwork (pass ``min_reps=1`` to
-       get such a block).
+       ``min_reps`` of them (after step 6), else none is reported: a single fast block —
+       a tempo run, a race's final kick, a fast finish — is not speedwork (pass
+       ``min_reps=1`` to get such a block).
 
     6. *Structure* (speedwork is a structured session, not the natural variation of a
        run): a candidate must be one continuous effort (at most ``max_stop_s`` stopped
@@ -256,7 +259,11 @@ def detect_intervals(
         min_step_m=noise_factor * noise_m,
     )
     ctx = int(round(context_s))
-    channels = [grid.speed_mps[idx], grid.cadence_spm()[idx]]
+    cadence = grid.cadence_spm()[idx]
+    # the first search of an edge compares effort levels (grade adjusted: a rep on a
+    # hill is one level), the refinement the actual pace right beside it
+    coarse = _Channels([v, cadence], segs)
+    fine = _Channels([grid.speed_mps[idx], cadence], segs)
     # candidates: segments clearly faster than the running around them, each with its
     # own edges
     edge: dict[int, tuple[float, float]] = {}
@@ -279,10 +286,10 @@ def detect_intervals(
         side0 = (max(a - ctx, prev), a) if a > prev else (max(a - w, 0), max(a - 2, 0))
         side1 = (b, min(b + ctx, nxt)) if nxt > b else (min(b + 2, m), min(b + w, m))
         s0 = _change_point(
-            channels, side0, (a, b), max(a - 2 * w, (pa + a) // 2), min(a + 2 * w, (a + b) // 2)
+            coarse, fine, side0, (a, b), max(a - 2 * w, (pa + a) // 2), min(a + 2 * w, (a + b) // 2)
         )
         s1 = _change_point(
-            channels, (a, b), side1, max(b - 2 * w, (a + b) // 2), min(b + 2 * w, (b + nb) // 2)
+            coarse, fine, (a, b), side1, max(b - 2 * w, (a + b) // 2), min(b + 2 * w, (b + nb) // 2)
         )
         # refine both edges on the cumulative distance, within the segments around
         s0 = _edge(cs, s0, min(a - pa, b - a), knee_s)
@@ -296,13 +303,13 @@ def detect_intervals(
     # it (see _same_effort): the rep runs from the first one's start to the last one's end
     groups: list[list[int]] = []
     for j in sorted(edge):
+        last = groups[-1][-1] if groups else -9
         if (
-            groups
-            and groups[-1][-1] == j - 1
+            last == j - 1
             and _same_effort(
                 segs[j - 1], segs[j], is_rep[j - 1], is_rep[j], min_duration_s, max_level_ratio
             )
-        ):
+        ) or _dip_inside(segs, last, j, min_duration_s=min_duration_s, ratio=max_level_ratio):
             groups[-1].append(j)
         else:
             groups.append([j])
@@ -361,6 +368,31 @@ def detect_intervals(
             "recovery_speed_mps": (rec_v, "float64"),
         },
     )
+
+
+def _dip_inside(
+    segs: list[tuple[int, int, float]],
+    i: int,
+    j: int,
+    *,
+    min_duration_s: float,
+    ratio: float,
+) -> bool:
+    """Whether candidates ``i < j`` (indices of ``segs``) are one effort with a dip.
+
+    They are when exactly one segment lies between them, shorter than
+    ``min_duration_s`` (too short to be a recovery), and the three mean speeds are
+    alike: the two candidates differ by less than a factor ``ratio``, and the segment
+    between them is less than a factor ``ratio`` slower than the slower of the two. A
+    brief slowdown inside a rep (a crossing, a sharp turn, a few seconds of GPS error)
+    cuts it into two segments but is not a recovery: a jog or a float between reps is
+    far slower than the reps, and a short one is a recovery only when it is.
+    """
+    if i < 0 or j != i + 2:
+        return False
+    lo, hi = sorted((segs[i][2], segs[j][2]))
+    dip = segs[i + 1]
+    return hi < ratio * lo and dip[1] - dip[0] < min_duration_s and dip[2] * ratio >= lo
 
 
 def _same_effort(
@@ -533,8 +565,18 @@ def _similar(
     return np.flatnonzero(close[c])
 
 
+class _Channels:
+    """Per-second measurements that change together at an edge, with the noise
+    variance of each over the whole run (:func:`_channel_var` on the segments)."""
+
+    def __init__(self, data: list[np.ndarray], segs: list[tuple[int, int, float]]) -> None:
+        self.data = data
+        self.var = [_channel_var(x, segs) for x in data]
+
+
 def _change_point(
-    channels: list[np.ndarray],
+    coarse: _Channels,
+    fine: _Channels,
     before: tuple[int, int],
     after: tuple[int, int],
     i0: int,
@@ -543,11 +585,14 @@ def _change_point(
 ) -> float:
     """Where the pace steps between two levels in ``[i0, i1)`` [s on the per-second axis].
 
-    ``channels`` are per-second measurements that all change where the runner changes
-    pace: the actual speed (not grade-adjusted: an edge is where the runner changed
-    pace, not effort) and the cadence, which a watch counts from its accelerometer
-    without any GPS error. Each channel's level before and after the edge is the median
-    of its values over ``before`` and ``after`` (ranges of the per-second axis).
+    The channels are per-second measurements that all change where the runner changes
+    pace: a speed and the cadence, which a watch counts from its accelerometer without
+    any GPS error. The first search (``coarse``) uses the grade-adjusted speed, with
+    each channel's level before and after the edge the median of its values over
+    ``before`` and ``after`` (ranges of the per-second axis): on a hill the effort of a
+    rep is one level, its actual pace is not. The second (``fine``) uses the actual
+    speed (an edge is where the runner changed pace) with the levels of the 20 s right
+    beside the edge found.
 
     For one channel with known levels ``lo`` and ``hi`` in white noise, the maximum
     likelihood change point is where the cumulative sum of ``x - (lo + hi) / 2`` is
@@ -560,19 +605,20 @@ def _change_point(
     with a diagonal covariance; Srivastava & Worsley 1986, "Likelihood ratio tests for
     a change in the multivariate normal mean", J. Am. Stat. Assoc. 81, 199-204). A
     channel that barely changes, or that is noisy, weighs little; one that is missing
-    (no cadence) not at all. The noise of a channel is measured on the two levels
-    themselves: the long-run variance of its deviations from them (5 s block means,
-    since the noise of a speed or a cadence is correlated over a few seconds).
+    (no cadence) not at all. The noise of a channel is measured once on the whole run
+    (:func:`_channel_var`: the long-run variance of its deviations from a local level,
+    from 5 s block means, since the noise of a speed or a cadence is correlated over a
+    few seconds).
     Unlike the first or nearest crossing of a level, a few noisy seconds move the
     change point little: every second in the range weighs equally. It is then refined
     to a sub-second zero crossing of the 3 s mean of the weighted statistic within 3 s.
     """
-    n = len(channels[0])
+    n = len(coarse.data[0])
     i0 = max(int(i0), 0)
     i1 = min(int(i1), n)
     if i1 - i0 < 2:
         return 0.5 * (i0 + i1)
-    p = _cusum(channels, before, after, i0, i1)
+    p = _cusum(coarse, before, after, i0, i1)
     if p is None:
         return 0.5 * (i0 + i1)
     # again with the levels right next to the edge found (on hills the actual speed of
@@ -581,29 +627,27 @@ def _change_point(
     near0 = (max(before[0], k - local_s - 3), max(before[0], k - 3))
     near1 = (min(after[1], k + 3), min(after[1], k + local_s + 3))
     if near0[1] - near0[0] >= 10 and near1[1] - near1[0] >= 10:
-        q = _cusum(channels, near0, near1, i0, i1)
+        q = _cusum(fine, near0, near1, i0, i1)
         if q is not None:
             p = q
     return p
 
 
 def _cusum(
-    channels: list[np.ndarray],
+    channels: _Channels,
     before: tuple[int, int],
     after: tuple[int, int],
     i0: int,
     i1: int,
 ) -> float | None:
     """The weighted CUSUM change point of :func:`_change_point` for given level ranges."""
-    n = len(channels[0])
+    n = len(channels.data[0])
     z = np.zeros(i1 - i0)
-    for x in channels:
+    for x, var in zip(channels.data, channels.var):
         lo = sg.nanmedian(x[before[0] : before[1]])
         hi = sg.nanmedian(x[after[0] : after[1]])
         if not (np.isfinite(lo) and np.isfinite(hi)) or hi == lo:
             continue
-        res = np.concatenate((x[before[0] : before[1]] - lo, x[after[0] : after[1]] - hi))
-        var = _long_run_var(res)
         if not var > 0:
             continue
         # oriented so that z > 0 is "after" (the far side of the edge)
@@ -619,6 +663,27 @@ def _cusum(
     return sg.crossing(near, 0.0, k - lo_k - 4, k - lo_k + 3, rising=True) + lo_k
 
 
+def _channel_var(
+    x: np.ndarray, segs: list[tuple[int, int, float]], trim: int = 5, local_s: int = 20
+) -> float:
+    """The noise variance [unit**2] of a channel, measured on the whole run.
+
+    The long-run variance (:func:`_long_run_var`) of its deviations from its running
+    mean over ±``local_s`` — the levels that :func:`_change_point` compares — inside
+    every segment, ``trim`` seconds at either end left out (the change between levels
+    is no noise). Measured on the whole run rather than on the 20 s beside one edge,
+    it is stable (a cadence that happens to be constant there no longer has zero
+    noise), and slow changes of pace on hills do not count as noise."""
+    parts = []
+    for a, b, _ in segs:
+        y = x[a + trim : b - trim]
+        if len(y) > 20:
+            parts.append(y - sg.box_mean(y, 2 * local_s + 1))
+    if not parts:
+        return float("nan")
+    return _long_run_var(np.concatenate(parts))
+
+
 def _long_run_var(res: np.ndarray, block: int = 5) -> float:
     """Long-run variance [unit**2] of deviations: ``block`` × the robust variance of
     their ``block``-second means (NaN ignored; NaN with fewer than 3 blocks)."""
@@ -627,8 +692,13 @@ def _long_run_var(res: np.ndarray, block: int = 5) -> float:
     if nb < 3:
         return float("nan")
     means = res[: nb * block].reshape(nb, block).mean(axis=1)
-    mad = 1.4826 * np.median(np.abs(means - np.median(means)))
-    return float(block * mad * mad)
+    dev = means - np.median(means)
+    mad = 1.4826 * np.median(np.abs(dev))
+    if mad > 0:
+        return float(block * mad * mad)
+    # a quantised channel (a cadence in whole steps) often has most block means equal,
+    # and a MAD of zero: its noise is then the plain mean square
+    return float(block * np.mean(dev * dev))
 
 
 def _edge(cum_m: np.ndarray, guess: float, room_s: int, knee_s: float) -> float:
