@@ -1292,17 +1292,21 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     # an exact key of every tag up to 15 bytes between '<' and '>': the first 8 bytes,
     # the next 7 and the length (in chunks, so that only the keys are full-size arrays)
     words = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+    # the 16 bytes after each '<' in one gather of 16-byte items (a gather of unaligned
+    # 8-byte words costs as much per item, twice)
+    pairs = np.ndarray((len(buf) - 15,), dtype="V16", buffer=buf, strides=(1,))
     key_a = np.empty(n, dtype=np.uint64)
     key_b = np.empty(n, dtype=np.uint64)
     for c in range(0, n, _TAG_CHUNK):
         s, e = lt[c : c + _TAG_CHUNK], te[c : c + _TAG_CHUNK]
         clen = e - s
         clen -= 1
+        head = pairs[s + 1].view(np.uint64).reshape(len(s), 2)
         np.bitwise_and(
-            words[s + 1], _MASK_FIRST[np.minimum(clen, 8)], out=key_a[c : c + _TAG_CHUNK]
+            head[:, 0], _MASK_FIRST[np.minimum(clen, 8)], out=key_a[c : c + _TAG_CHUNK]
         )
         kb = key_b[c : c + _TAG_CHUNK]
-        np.bitwise_and(words[s + 9], _MASK_FIRST[np.clip(clen - 8, 0, 7)], out=kb)
+        np.bitwise_and(head[:, 1], _MASK_FIRST[np.clip(clen - 8, 0, 7)], out=kb)
         kb |= np.minimum(clen, 255).astype(np.uint64) << np.uint64(56)
     tp_open = np.flatnonzero(key_a == key_a[i_open])
     tp_open = tp_open[key_b[tp_open] == key_b[i_open]]
@@ -1397,14 +1401,14 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
             kinds.append(kind)
             locals_.append(local)
         if long_tags:
-            # the key covers 15 bytes: compare the longer tags of every member with the
-            # template's whole, as (overlapping, unaligned) 8-byte words, in one gather
-            # per chunk of members
+            # the key covers the first 15 bytes after '<': compare the rest of the longer
+            # tags (up to and with the '>') of every member with the template's, as
+            # (overlapping, unaligned) 8-byte words, in one gather per chunk of members
             opens = tp_open if members is None else tp_open[members]
             col_tag, col_off = [], []
             for j in long_tags:
-                width = int(te[t0 + j] - lt[t0 + j]) + 1
-                offs = list(range(0, width - 8, 8)) + [width - 8]
+                last = int(te[t0 + j] - lt[t0 + j]) - 7  # the word that ends with '>'
+                offs = list(range(16, last, 8)) + [last]
                 col_tag += [j] * len(offs)
                 col_off += offs
             tags = np.asarray(col_tag)
