@@ -1302,9 +1302,7 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         clen = e - s
         clen -= 1
         head = pairs[s + 1].view(np.uint64).reshape(len(s), 2)
-        np.bitwise_and(
-            head[:, 0], _MASK_FIRST[np.minimum(clen, 8)], out=key_a[c : c + _TAG_CHUNK]
-        )
+        np.bitwise_and(head[:, 0], _MASK_FIRST[np.minimum(clen, 8)], out=key_a[c : c + _TAG_CHUNK])
         kb = key_b[c : c + _TAG_CHUNK]
         np.bitwise_and(head[:, 1], _MASK_FIRST[np.clip(clen - 8, 0, 7)], out=kb)
         kb |= np.minimum(clen, 255).astype(np.uint64) << np.uint64(56)
@@ -1576,7 +1574,8 @@ def _device(creator: dict[str, str]) -> tuple[str | None, str | None]:
     return None, name
 
 
-_UTC_DTYPE: list[Any] = []  # pd.DatetimeTZDtype("ns", "UTC"), built once (pandas is imported lazily)
+# pd.DatetimeTZDtype("ns", "UTC"), built once (pandas is imported lazily)
+_UTC_DTYPE: list[Any] = []
 
 
 def _utc_array(ns: np.ndarray) -> Any:
