@@ -78,7 +78,10 @@ def detect_intervals(
        of GPS error. A step in mean speed is judged in metres because the mean speed
        of ``L`` seconds is a difference of two distances over ``L``: GPS error fakes
        steps of a few metres / ``L``, large for a short segment and small for a long
-       one.
+       one. Then a segment shorter than ``min_duration_s`` between two alike segments
+       of at least that length, less than ``max_level_ratio`` slower than them, joins
+       them (:func:`_is_dip`): a crossing, a turn or a few seconds of GPS error inside
+       a rep, not a recovery.
     4. A segment is a candidate when its mean speed is at least
        ``min_contrast_ratio`` × the typical (median) speed of the running before and
        after it (up to ``context_s``, not reaching into a neighbouring segment nearly
@@ -87,8 +90,8 @@ def detect_intervals(
        are the change points between its level and that of the running next to it
        (:func:`_change_point`: a CUSUM at the halfway level, searched up to
        ``2 × edge_window_s`` either side of the edge on the grade-adjusted speed, then
-       repeated on the *actual* speed with the levels of the 20 s right beside the edge
-       found: an edge is where the runner changed pace), with the cadence together,
+       repeated on the *actual* speed and the cadence together with the levels of the
+       20 s right beside the edge found: an edge is where the runner changed pace),
        each channel weighted by its step over its noise variance measured on the whole
        run (the likelihood of independent channels): the cadence comes from the
        watch's accelerometer without GPS error. So a few noisy seconds, the positions'
@@ -100,10 +103,7 @@ def detect_intervals(
        (:func:`_same_effort`): GPS error can split a rep's first seconds off as a
        slower-looking level, or a bump inside it as a faster one, and the rep then runs
        from the first piece's start edge to the last one's end edge. Such a piece only
-       extends a rep found on its own, so short pieces never add a rep. Two candidates
-       of alike speed with only a dip shorter than ``min_duration_s`` between them,
-       less than ``max_level_ratio`` slower, are one rep too (:func:`_dip_inside`: a
-       crossing or a turn inside a rep, not a recovery).
+       extends a rep found on its own, so short pieces never add a rep.
     5. It is a work interval when it lasts ``min_duration_s`` – ``max_duration_s``
        (shorter surges are strides, see
        :func:`kickanalysis.analysis.strides.detect_strides`). A session needs at least
@@ -258,11 +258,13 @@ def detect_intervals(
         min_step_ratio=min_step_ratio,
         min_step_m=noise_factor * noise_m,
     )
+    segs = _close_dips(v, segs, max_dip_s=min_duration_s, ratio=max_level_ratio)
     ctx = int(round(context_s))
     cadence = grid.cadence_spm()[idx]
     # the first search of an edge compares effort levels (grade adjusted: a rep on a
-    # hill is one level), the refinement the actual pace right beside it
-    coarse = _Channels([v, cadence], segs)
+    # hill is one level; the cadence is not, it changes with the pace on hills), the
+    # refinement the actual pace and the cadence right beside it
+    coarse = _Channels([v], segs)
     fine = _Channels([grid.speed_mps[idx], cadence], segs)
     # candidates: segments clearly faster than the running around them, each with its
     # own edges
@@ -303,13 +305,13 @@ def detect_intervals(
     # it (see _same_effort): the rep runs from the first one's start to the last one's end
     groups: list[list[int]] = []
     for j in sorted(edge):
-        last = groups[-1][-1] if groups else -9
         if (
-            last == j - 1
+            groups
+            and groups[-1][-1] == j - 1
             and _same_effort(
                 segs[j - 1], segs[j], is_rep[j - 1], is_rep[j], min_duration_s, max_level_ratio
             )
-        ) or _dip_inside(segs, last, j, min_duration_s=min_duration_s, ratio=max_level_ratio):
+        ):
             groups[-1].append(j)
         else:
             groups.append([j])
@@ -370,29 +372,44 @@ def detect_intervals(
     )
 
 
-def _dip_inside(
-    segs: list[tuple[int, int, float]],
-    i: int,
-    j: int,
+def _close_dips(
+    v: np.ndarray, segs: list[tuple[int, int, float]], *, max_dip_s: float, ratio: float
+) -> list[tuple[int, int, float]]:
+    """Join each dip inside one effort (:func:`_is_dip`) with the segments on either
+    side into one segment ``(start, end, mean speed)``."""
+    out = list(segs)
+    k = 0
+    while k + 2 < len(out):
+        if _is_dip(out[k], out[k + 1], out[k + 2], max_dip_s=max_dip_s, ratio=ratio):
+            a, b = out[k][0], out[k + 2][1]
+            out[k : k + 3] = [(a, b, float(np.mean(v[a:b])))]
+        else:
+            k += 1
+    return out
+
+
+def _is_dip(
+    before: tuple[int, int, float],
+    dip: tuple[int, int, float],
+    after: tuple[int, int, float],
     *,
-    min_duration_s: float,
+    max_dip_s: float,
     ratio: float,
 ) -> bool:
-    """Whether candidates ``i < j`` (indices of ``segs``) are one effort with a dip.
+    """Whether the segment ``dip`` (start, end, mean speed) is a dip inside one effort.
 
-    They are when exactly one segment lies between them, shorter than
-    ``min_duration_s`` (too short to be a recovery), and the three mean speeds are
-    alike: the two candidates differ by less than a factor ``ratio``, and the segment
-    between them is less than a factor ``ratio`` slower than the slower of the two. A
-    brief slowdown inside a rep (a crossing, a sharp turn, a few seconds of GPS error)
-    cuts it into two segments but is not a recovery: a jog or a float between reps is
-    far slower than the reps, and a short one is a recovery only when it is.
+    It is when it is shorter than ``max_dip_s`` (too short to be a recovery), the
+    segments on either side last at least ``max_dip_s`` each and differ in mean speed
+    by less than a factor ``ratio``, and the dip is less than a factor ``ratio`` slower
+    than the slower of the two. A brief slowdown inside a rep (a crossing, a sharp
+    turn, a few seconds of GPS error) cuts it into two segments, and the second then
+    compares with the dip as "the running before it", but it is not a recovery: a jog
+    or a float between reps is far slower than the reps.
     """
-    if i < 0 or j != i + 2:
+    if min(before[1] - before[0], after[1] - after[0]) < max_dip_s:
         return False
-    lo, hi = sorted((segs[i][2], segs[j][2]))
-    dip = segs[i + 1]
-    return hi < ratio * lo and dip[1] - dip[0] < min_duration_s and dip[2] * ratio >= lo
+    lo, hi = sorted((before[2], after[2]))
+    return hi < ratio * lo and dip[1] - dip[0] < max_dip_s and dip[2] * ratio >= lo
 
 
 def _same_effort(
@@ -586,13 +603,13 @@ def _change_point(
     """Where the pace steps between two levels in ``[i0, i1)`` [s on the per-second axis].
 
     The channels are per-second measurements that all change where the runner changes
-    pace: a speed and the cadence, which a watch counts from its accelerometer without
-    any GPS error. The first search (``coarse``) uses the grade-adjusted speed, with
-    each channel's level before and after the edge the median of its values over
-    ``before`` and ``after`` (ranges of the per-second axis): on a hill the effort of a
-    rep is one level, its actual pace is not. The second (``fine``) uses the actual
-    speed (an edge is where the runner changed pace) with the levels of the 20 s right
-    beside the edge found.
+    pace. The first search (``coarse``) uses the grade-adjusted speed alone, with its
+    level before and after the edge the median of its values over ``before`` and
+    ``after`` (ranges of the per-second axis): on a hill the effort of a rep is one
+    level, but neither its actual pace nor its cadence is. The second (``fine``) uses
+    the actual speed (an edge is where the runner changed pace) and the cadence, which
+    a watch counts from its accelerometer without any GPS error, with the levels of the
+    20 s right beside the edge found.
 
     For one channel with known levels ``lo`` and ``hi`` in white noise, the maximum
     likelihood change point is where the cumulative sum of ``x - (lo + hi) / 2`` is
