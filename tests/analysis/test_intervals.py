@@ -319,6 +319,24 @@ BENCH_RUNS = [
             speed_noise_mps=0.28005842515192747,
         ),
     ),
+    # GPX with the watch's speed, 10 x 400 m on hills: a rep's first 33 s look slower,
+    # and the noisy step between the two pieces put the second's start edge 42 s into
+    # its 80 s segment: two pieces too short to be a rep, one rep missing; now a
+    # segment of a rep's length is a rep on its own, and the piece joins it
+    (
+        "gpx",
+        dict(
+            seed=142,
+            gps_noise_m=5.0,
+            sampling="1s",
+            course="hilly",
+            heart_rate=False,
+            pace_s_per_km=349.44217179047274,
+            intervals=IntervalSpec(reps=10, distance_m=400.0, recovery_s=60.0),
+            distance_m=8787.766721727628,
+            speed_noise_mps=0.2892461230566533,
+        ),
+    ),
     # GPX with the watch's speed, smart recording: one noisy speed sample held for 4 s
     # before the first rep, and a constant cadence there with no noise measured on it
     # (5.2 s off); now the cadence's noise is measured on the whole run

@@ -297,8 +297,10 @@ def detect_intervals(
         s0 = _edge(cs, s0, min(a - pa, b - a), knee_s)
         s1 = _edge(cs, s1, min(nb - b, b - a), knee_s)
         edge[j] = (_to_time(s0, idx), _to_time(s1, idx))
+    # a rep on its own: its edges, or its segment when the edges came out closer (a
+    # noisy step to a short piece beside it), are a rep's duration apart
     is_rep = {
-        j: min_duration_s <= t_end - t_start <= max_duration_s
+        j: min_duration_s <= max(t_end - t_start, segs[j][1] - segs[j][0]) <= max_duration_s
         for j, (t_start, t_end) in edge.items()
     }
     # a short candidate next to a rep, with no slower running between them, is part of
@@ -422,8 +424,8 @@ def _same_effort(
 ) -> bool:
     """Whether two adjacent fast segments ``(start, end, mean speed)`` are one effort.
 
-    ``rep0``/``rep1`` tell whether each is a rep on its own (its edges are
-    ``min_duration_s`` to ``max_duration_s`` apart). They are one effort when one of
+    ``rep0``/``rep1`` tell whether each is a rep on its own (its edges, or the ends of
+    its segment, are ``min_duration_s`` to ``max_duration_s`` apart). They are one effort when one of
     them is such a rep, the other is too short to be one (a segment under
     ``min_duration_s``), and the short one is not slower than the rep by more than
     ``max_level_ratio`` (the factor that tells reps of one session apart): a surge
