@@ -337,6 +337,24 @@ BENCH_RUNS = [
             speed_noise_mps=0.2892461230566533,
         ),
     ),
+    # GPX with the watch's speed at 1 m of GPS error: the watch's speed read 0.3 m/s too
+    # slow for the first 10 s of a rep, and the fusion with the positions (a fixed 10 s
+    # time constant) trusted it: 8.5 s off; now the time constant follows the
+    # positions' wobble (about 5 s here, _surges.fusion_tau_s)
+    (
+        "gpx",
+        dict(
+            seed=174,
+            gps_noise_m=1.0,
+            sampling="smart",
+            course="flat",
+            heart_rate=True,
+            pace_s_per_km=330.27163183109957,
+            intervals=IntervalSpec(reps=3, distance_m=2000.0, recovery_s=180.0),
+            distance_m=10726.263357087588,
+            speed_noise_mps=0.24891094952683926,
+        ),
+    ),
     # GPX with the watch's speed, smart recording: one noisy speed sample held for 4 s
     # before the first rep, and a constant cadence there with no noise measured on it
     # (5.2 s off); now the cadence's noise is measured on the whole run
@@ -447,3 +465,44 @@ def test_same_effort_joins_a_short_piece_to_a_rep_only():
     assert not _same_effort(ramp, rep, False, False, 40.0, 1.2)  # the long one no rep
     assert not _same_effort((70, 100, 2.6), rep, False, True, 40.0, 1.2)  # 27 % slower
     assert not _same_effort((40, 70, 3.3), (70, 100, 3.3), False, False, 40.0, 1.2)
+
+
+def test_easy_running_between_slowdowns_is_no_session():
+    """A run of benchmarks/bench_detection.py ("strides", seed 62, GPX): two 25 s
+    slowdowns cut the easy running into three long stretches, each faster than the
+    slowdowns around it. With the stretches left out of the day's typical speed,
+    nothing was left to compare them with, and they were reported as 3 reps; they are
+    nearly all of the running, so they are the reference (MIN_EASY_SHARE)."""
+    kw = dict(
+        seed=62,
+        gps_noise_m=3.0,
+        sampling="smart",
+        course="hilly",
+        heart_rate=False,
+        distance_m=8079.709237523393,
+        pace_s_per_km=313.1782993917799,
+        strides=StrideSpec(count=7, duration_s=23.891091388273946, recovery_s=68.11357449853205),
+        slowdowns=9.308031871219404,
+        pace_drift=3.0423199369200047,
+        speed_noise_mps=0.14304378332005677,
+    )
+    sim = ka.simulate_run(**kw)
+    assert len(sim.truth.intervals) == 0
+    assert len(detect_intervals(read_back(sim.activity, ka.write_gpx))) == 0
+
+
+def test_a_session_with_a_warm_up_keeps_its_reps_judged_against_the_easy_running():
+    """The other side of MIN_EASY_SHARE: 3 x 10 min at tempo with 90 s jogs between a
+    12 min warm-up and a 10 min cool-down (the reps are 30 of 57 min of running) is a
+    session of three reps."""
+    sim = ka.simulate_run(
+        distance_m=14000.0,
+        pace_s_per_km=330.0,
+        intervals=IntervalSpec(reps=3, duration_s=600.0, recovery_s=90.0, start_s=720.0),
+        distance_error_pct=0.0,
+        seed=4,
+    )
+    found = detect_intervals(read_back(sim.activity, ka.write_fit))
+    truth = sim.truth.intervals
+    assert len(found) == len(truth) == 3
+    assert np.abs(found["duration_s"].to_numpy() - truth["duration_s"].to_numpy()).max() < 3.0

@@ -119,9 +119,10 @@ def speed_grid(activity: Activity | pd.DataFrame | Series) -> Grid:
     more under trees and buildings) that integrates to a random walk: over 10 s a few
     unlucky seconds can lose or gain as much distance as a change of pace, and a rep's
     edge moves by tens of seconds. So the integrated speed is fused with the
-    positions' distance by a complementary filter (:func:`fuse_distance`, time
-    constant :data:`FUSION_TAU_S`): the speed gives the detail of a few seconds, the
-    positions hold it to the track over longer times. The distances of the events are
+    positions' distance by a complementary filter (:func:`fuse_distance`, with the
+    time constant of :func:`fusion_tau_s` for the positions' wobble on this run): the
+    speed gives the detail of a few seconds, the positions hold it to the track over
+    longer times. The distances of the events are
     always the cleaned distance.
 
     The grade-adjusted rate is recomputed here with :data:`GAP_MODEL` from the Series'
@@ -166,7 +167,7 @@ def speed_grid(activity: Activity | pd.DataFrame | Series) -> Grid:
         dgap = np.diff(gap)
     else:
         dr_raw = ig.interp_monotone(g, t, cum_rate)
-        dr = fuse_distance(dr_raw, d, mv)
+        dr = fuse_distance(dr_raw, d, mv, fusion_tau_s(wobble_m(d, mv)))
         step = np.diff(dr_raw)
         with np.errstate(invalid="ignore", divide="ignore"):
             factor_s = np.where(step > 0, np.diff(gap) / step, 1.0)
@@ -178,8 +179,36 @@ def speed_grid(activity: Activity | pd.DataFrame | Series) -> Grid:
     return Grid(s, g, d, v, vg, mv, dr, elapsed)
 
 
-#: Time constant [s] of the complementary filter that fuses the device speed with the
-#: distance from positions (:func:`fuse_distance`).
+#: Time constant [s] per metre of position wobble (:func:`wobble_m`) of the
+#: complementary filter that fuses the device speed with the distance from positions
+#: (:func:`fusion_tau_s`), and its bounds [s].
+FUSION_TAU_S_PER_M = 5.0
+FUSION_TAU_RANGE_S = (3.0, 20.0)
+
+
+def fusion_tau_s(wobble: float) -> float:
+    """Time constant [s] of the complementary filter for a position wobble [m].
+
+    In the steady-state Kalman filter of a position and a speed measurement, the
+    crossover between trusting the integrated speed and trusting the positions is at
+    about ``tau = sigma_position / sigma_speed`` (Higgins 1975, see
+    :func:`fuse_distance`): the noisier the positions, the longer the speed is trusted.
+    The speed's noise is not known from the file, so ``tau`` is taken proportional to
+    the position wobble measured on the run, ``FUSION_TAU_S_PER_M`` s per metre (5:
+    about 5 s at 1 m of GPS error and 13 s at 5 m; best of 3, 5 and 8 on the rep
+    edges of ``benchmarks/bench_detection.py``, where a fixed 10 s put a 1 m GPS run's
+    edges where the watch's speed was wrong for 10 s), within ``FUSION_TAU_RANGE_S``.
+
+    Examples
+    --------
+    >>> fusion_tau_s(1.0), fusion_tau_s(2.5), fusion_tau_s(100.0)
+    (5.0, 12.5, 20.0)
+    """
+    lo, hi = FUSION_TAU_RANGE_S
+    return float(np.clip(FUSION_TAU_S_PER_M * wobble, lo, hi))
+
+
+#: Default time constant [s] of :func:`fuse_distance`.
 FUSION_TAU_S = 10.0
 
 
@@ -202,8 +231,9 @@ def fuse_distance(
     Aerosp. Electron. Syst. AES-11, 321-325); GNSS receivers and sports watches combine
     Doppler speed and position the same way. The offset between the two changes only
     while moving, so a position jump during a stop is not smeared over the running
-    around it. ``tau_s = 10`` was the best of 5-30 s on ``benchmarks/bench_detection.py``
-    (GPS error 1-5 m, speed noise 0.1-0.3 m/s).
+    around it. A fixed ``tau_s = 10`` was the best of 5-30 s on
+    ``benchmarks/bench_detection.py`` (GPS error 1-5 m, speed noise 0.1-0.3 m/s);
+    :func:`speed_grid` adapts it to the positions' wobble (:func:`fusion_tau_s`).
 
     Examples
     --------
@@ -269,11 +299,25 @@ def distance_noise_m(grid: Grid, lag_s: int = 20) -> float:
     accelerometer-aided) gives about 0.5–1 m, a distance from positions with 5 m GPS
     error about 2–3 m. Windows that hold a stop are left out; 0 when there are none.
     """
-    d = grid.detect_m
+    return wobble_m(grid.detect_m, grid.moving, lag_s)
+
+
+def wobble_m(distance_m: np.ndarray, moving: np.ndarray, lag_s: int = 20) -> float:
+    """The wobble [m] of :func:`distance_noise_m` for a cumulative distance on whole
+    seconds and the seconds spent moving (length ``n - 1``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = 3.0 * np.arange(301.0) + np.random.default_rng(0).normal(0.0, 2.0, 301)
+    >>> 1.0 < wobble_m(d, np.ones(300, dtype=bool)) < 3.0
+    True
+    """
+    d = distance_m
     n = len(d) - 1
     if n < 2 * lag_s + 1:
         return 0.0
-    stopped = np.concatenate(([0], np.cumsum(~grid.moving)))
+    stopped = np.concatenate(([0], np.cumsum(~moving)))
     t = np.arange(lag_s, n - lag_s + 1)
     ok = stopped[t + lag_s] - stopped[t - lag_s] == 0
     if not ok.any():

@@ -125,7 +125,9 @@ def detect_intervals(
        reported. Its reps must be at least ``min_typical_ratio`` × the runner's
        typical running speed of the day
        (:func:`kickanalysis.analysis._surges.running_speed`: the median grade-adjusted
-       speed of the seconds spent running, walks and stops and these reps left out);
+       speed of the seconds spent running, walks and stops and these reps left out —
+       unless the reps would be more than three quarters of the running,
+       :data:`MIN_EASY_SHARE`: then they are the day's running and are not left out);
        reps that are not are dropped and the group is chosen again. So running again
        after a walk break or a stop, which is faster than the walk but not than the
        day's running, is no rep, and a run/walk outing is no session. Pyramids and
@@ -440,6 +442,11 @@ def _same_effort(
     return False
 
 
+#: Smallest share of the running time outside the reps [-] for the reps to be judged
+#: against that easier running alone (see :func:`detect_intervals`, step 6).
+MIN_EASY_SHARE = 0.25
+
+
 def _structured(
     grid: sg.Grid,
     idx: np.ndarray,
@@ -493,7 +500,13 @@ def _structured(
         for k in best.tolist():
             a, b = spans[k]
             mask[idx[a] : idx[min(b, len(idx)) - 1] + 1] = True
-        typical = sg.running_speed(grid, exclude=mask, walk_speed_mps=walk_speed_mps)
+        running = sg.running_mask(grid, walk_speed_mps=walk_speed_mps)
+        easy = running & ~mask
+        # a session has easier running around its reps (warm-up, recoveries, cool-down):
+        # when the "reps" are nearly all of the running, they set the reference
+        share = easy.sum() / max(running.sum(), 1)
+        exclude = mask if share >= MIN_EASY_SHARE else None
+        typical = sg.running_speed(grid, exclude=exclude, walk_speed_mps=walk_speed_mps)
         fast = level[best] >= min_typical_ratio * typical if np.isfinite(typical) else best >= 0
         if fast.all():
             return best
