@@ -231,6 +231,7 @@ def _pow10_longdouble() -> np.ndarray | None:
 
 _POW10_LD = _pow10_longdouble()
 _POW10_U64 = np.array([10**k for k in range(20)], dtype=np.uint64)
+_POW10_U64_9 = np.array([9 * 10**k for k in range(19)], dtype=np.uint64)
 # little-endian masks keeping the last k bytes of a 64-bit word, k = 0 ... 8
 _MASK_LAST = np.array(
     [((1 << 64) - 1) ^ ((1 << (8 * (8 - k))) - 1) for k in range(9)], dtype=np.uint64
@@ -314,32 +315,46 @@ def _decimals_chunk(
 ) -> np.ndarray:
     n = len(starts)
     lengths = ends - starts
+    first = np.frombuffer(buf, np.uint8)[starts]
+    neg = first == 45
+    sign = neg | (first == 43)
+    body = lengths - sign  # the number without its sign
     # the last 8, 16 or 24 bytes up to each end as little-endian words, bytes before the
-    # span zeroed: row r of ``rows`` is the number right-aligned
+    # number and its sign zeroed: row r of ``rows`` is the number right-aligned
     nw = min(max((int(lengths.max()) + 7) // 8, 1), 3)
     width = 8 * nw
     windows = np.ndarray((len(buf) - width + 1,), dtype=f"V{width}", buffer=buf, strides=(1,))
     w = windows[ends - width].view(np.uint64).reshape(n, nw)
-    w &= _MASK_TAIL[nw][np.minimum(lengths, width)].view(np.uint64).reshape(n, nw)
+    w &= _MASK_TAIL[nw][np.minimum(body, width)].view(np.uint64).reshape(n, nw)
     rows = w.view(np.uint8)
-    digit = rows - np.uint8(48)
-    isdig = digit < 10
     dot = rows == 46
-    bad = ~(isdig | dot)
-    bad &= rows != 0
-    digit *= isdig
-    first = np.frombuffer(buf, np.uint8)[starts]
-    neg = first == 45
-    sign = neg | (first == 43)
+    rows -= np.uint8(48)  # digits (in place); NUL becomes 208
+    isdig = rows < 10
+    valid = isdig | dot
+    valid |= rows == 208
+    rows *= isdig
+    # every byte a digit, the point or NUL: each word of ``valid`` is 0x0101...01
+    words = valid.view(np.uint64)
+    every = words[:, 0]
+    for j in range(1, nw):
+        every = every & words[:, j]
     ndot = _count_bytes(dot, nw)
     # only digits, at most one point, a leading sign; 1 to 19 digits and point
-    body = lengths - sign
-    ok = (_count_bytes(bad, nw) == sign) & (ndot <= 1) & (body - ndot >= 1) & (body <= 19)
-    # eight digits per word to an integer (SWAR); the point counts as a zero digit
-    d = digit.view(np.uint64)
-    d = (d * np.uint64(10) + (d >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
-    d = (d * np.uint64(100) + (d >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
-    d = (d * np.uint64(10000) + (d >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    ok = (every == _BYTE_ONES) & (ndot <= 1) & (body - ndot >= 1) & (body <= 19)
+    # eight digits per word to an integer (SWAR, in place); the point counts as a zero
+    d = rows.view(np.uint64)
+    t = d >> np.uint64(8)
+    d *= np.uint64(10)
+    d += t
+    d &= np.uint64(0x00FF00FF00FF00FF)
+    np.right_shift(d, np.uint64(16), out=t)
+    d *= np.uint64(100)
+    d += t
+    d &= np.uint64(0x0000FFFF0000FFFF)
+    np.right_shift(d, np.uint64(32), out=t)
+    d *= np.uint64(10000)
+    d += t
+    d &= np.uint64(0xFFFFFFFF)
     s_all = d[:, nw - 1].copy()
     for j in range(nw - 1):
         s_all += d[:, j] * _POW10_U64[8 * (nw - 1 - j)]
@@ -349,16 +364,21 @@ def _decimals_chunk(
     frac = at[:, nw - 1].copy()
     for j in range(nw - 1):
         frac += at[:, j] + (at[:, j] > 0) * (8 * (nw - 1 - j))
-    frac = np.where(ok & (frac > 0), frac - 1, 0)
-    p = _POW10_U64[frac]
-    q = s_all // p  # the integer part, times ten (the point is a zero digit)
-    mant = np.where(ndot > 0, s_all - q * p + (q // np.uint64(10)) * p, s_all)
+    # with f digits after the point, s_all = I * 10**(f + 1) + F (the point is a zero
+    # digit) and the mantissa is I * 10**f + F = s_all - (s_all // 10**(f + 1)) * 9 * 10**f;
+    # without a point, the divisor 10**19 exceeds s_all and the mantissa is s_all
+    has_dot = ok & (frac > 0)
+    div = _POW10_U64[np.where(has_dot, frac, 19)]
+    frac = np.where(has_dot, frac - 1, 0)
+    mant = s_all // div
+    mant *= _POW10_U64_9[frac]
+    np.subtract(s_all, mant, out=mant)
     val = mant.astype(np.float64) / _POW10_FLOAT[frac]
-    big = np.flatnonzero(ok & (mant >= np.uint64(1 << 53)))
-    if len(big):
+    if int(mant.max()) >= 1 << 53:
+        big = np.flatnonzero(ok & (mant >= np.uint64(1 << 53)))
         if _POW10_LD is None:  # pragma: no cover - platform dependent
             ok[big] = False
-        else:
+        elif len(big):
             q = mant[big].astype(np.longdouble) / _POW10_LD[frac[big]]
             dbl = q.astype(np.float64)
             r = np.abs(q - dbl.astype(np.longdouble))
@@ -366,10 +386,11 @@ def _decimals_chunk(
             ok[big[(r == ulp / 2) | (r == ulp / 4)]] = False
             val[big] = dbl
     np.negative(val, out=val, where=neg)
-    val[~ok] = np.nan
-    slow = np.flatnonzero(~ok & (lengths > 0))
-    if len(slow):
-        val[slow] = _floats_slow(buf, starts[slow], ends[slow])
+    if not ok.all():
+        val[~ok] = np.nan
+        slow = np.flatnonzero(~ok & (lengths > 0))
+        if len(slow):
+            val[slow] = _floats_slow(buf, starts[slow], ends[slow])
     return val
 
 
