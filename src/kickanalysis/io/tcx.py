@@ -1225,6 +1225,9 @@ _ATTR_END = frozenset(b" \t\n\r\"'")
 _FIRST_TP = re.compile(rb"<([A-Za-z_][\w.\-]*:)?Trackpoint>")
 
 
+_LT_GT = np.frombuffer(b"<>", dtype=np.uint16)[0]  # a '<' followed by a '>' as one item
+
+
 def _angle_brackets(arr: np.ndarray) -> np.ndarray:
     """Positions of every ``<`` and ``>`` in *arr* (``0x3C`` and ``0x3E`` differ only in
     bit 1), in one pass with one scratch array (its pages are reused from read to read,
@@ -1302,7 +1305,7 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         arr = np.frombuffer(buf, dtype=np.uint8)
     lt = pos[0::2]
     te = pos[1::2]
-    if not ((arr[lt] == 60).all() and (arr[te] == 62).all()):
+    if not (arr[pos].view(np.uint16) == _LT_GT).all():
         return None  # '>' in text or an attribute, or damage
     c1 = arr[lt + 1]
     special = (c1 == 33) | (c1 == 63)
@@ -1377,9 +1380,14 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         match = np.empty(len(cand), dtype=bool)
         for c in range(0, len(cand), step):
             idx = tp_open[cand[c : c + step], None] + cols
-            same = (key_a[idx] == want_a).all(axis=1)
-            same &= (key_b[idx] == want_b).all(axis=1)
-            match[c : c + step] = same
+            # the bits that differ from the template; zero everywhere (one reduction over
+            # all) is the usual case, else the rows without a difference match
+            diff = key_a[idx]
+            diff ^= want_a
+            other = key_b[idx]
+            other ^= want_b
+            diff |= other
+            match[c : c + step] = True if not diff.any() else ~diff.any(axis=1)
         group[cand[match]] = len(reps)
         reps.append(r)
         todo = todo[group[todo] < 0]
