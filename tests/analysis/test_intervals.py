@@ -355,6 +355,40 @@ BENCH_RUNS = [
             speed_noise_mps=0.24891094952683926,
         ),
     ),
+    # positions only, 5 x 3 min: GPS error made the first 48 s of the third rep look
+    # 11 % slower, a candidate of its own, and the rep was found 45 s short; joined
+    # with it, the rep is as long as the other four (_complete_reps)
+    (
+        "gpx-pos",
+        dict(
+            seed=76,
+            gps_noise_m=5.0,
+            sampling="smart",
+            course="flat",
+            heart_rate=True,
+            pace_s_per_km=381.292865618828,
+            intervals=IntervalSpec(reps=5, duration_s=180.0, recovery_s=120.0),
+            distance_m=7748.7026274954915,
+            speed_noise_mps=0.26673956743397753,
+        ),
+    ),
+    # positions only, 4 x 1 km on hills: a 27 s dip 58 s before the end of the first rep
+    # and a 32 s piece after it (too short for the dip to join it, _is_dip); the piece
+    # beyond the dip makes the rep as long in distance as the others (_complete_reps)
+    (
+        "gpx-pos",
+        dict(
+            seed=133,
+            gps_noise_m=5.0,
+            sampling="smart",
+            course="hilly",
+            heart_rate=False,
+            pace_s_per_km=320.0786924155783,
+            intervals=IntervalSpec(reps=4, distance_m=1000.0, recovery_m=400.0),
+            distance_m=9100.0,
+            speed_noise_mps=0.10172991394577523,
+        ),
+    ),
     # GPX with the watch's speed, smart recording: one noisy speed sample held for 4 s
     # before the first rep, and a constant cadence there with no noise measured on it
     # (5.2 s off); now the cadence's noise is measured on the whole run
@@ -400,11 +434,12 @@ BENCH_RUNS = [
 )
 def test_benchmark_runs_that_were_off_have_every_rep_within_3_s(fmt, kw):
     sim = ka.simulate_run(**kw)
-    act = read_back(sim.activity, ka.write_gpx)
-    if fmt == "gpx-pos":
-        act = ka.Activity(
-            records=act.records.assign(speed_mps=np.nan), laps=act.laps, meta=act.meta
+    written = sim.activity
+    if fmt == "gpx-pos":  # as benchmarks/bench_detection.py: a GPX without speed
+        written = ka.Activity(
+            records=written.records.assign(speed_mps=np.nan), laps=written.laps, meta=written.meta
         )
+    act = read_back(written, ka.write_gpx)
     found = detect_intervals(act)
     truth = sim.truth.intervals
     assert len(found) == len(truth)
@@ -506,3 +541,44 @@ def test_a_session_with_a_warm_up_keeps_its_reps_judged_against_the_easy_running
     truth = sim.truth.intervals
     assert len(found) == len(truth) == 3
     assert np.abs(found["duration_s"].to_numpy() - truth["duration_s"].to_numpy()).max() < 3.0
+
+
+def test_complete_reps_joins_a_piece_only_when_it_makes_the_rep_alike_the_others():
+    """_complete_reps on five 180 s reps, the third found from 1386 s without its first
+    48 s (segment 7, a candidate of its own), and a 60 s warm-up drift right before the
+    first rep (segment 1)."""
+    from kickanalysis.analysis.intervals import _complete_reps
+
+    segs = [
+        (0, 680, 2.6),
+        (680, 740, 2.9),  # warm-up drifting faster
+        (740, 920, 3.4),  # rep 1
+        (920, 1040, 2.0),
+        (1040, 1220, 3.4),  # rep 2
+        (1220, 1338, 2.0),
+        (1338, 1386, 3.1),  # rep 3's first 48 s, looking slower
+        (1386, 1518, 3.5),  # rep 3 as found
+        (1518, 1640, 2.0),
+        (1640, 1820, 3.4),  # rep 4
+        (1820, 1940, 2.0),
+        (1940, 2120, 3.4),  # rep 5
+    ]
+    edge = {
+        j: (float(a), float(b)) for j, (a, b, _) in enumerate(segs) if j in (1, 2, 4, 6, 7, 9, 11)
+    }
+    members = [[2], [4], [7], [9], [11]]
+    t0 = np.array([740.0, 1040.0, 1386.0, 1640.0, 1940.0])
+    t1 = np.array([920.0, 1220.0, 1518.0, 1820.0, 2120.0])
+    a, b = _complete_reps(
+        t0,
+        t1,
+        members,
+        edge,
+        segs,
+        lambda x: 3.4 * np.asarray(x),
+        min_duration_s=40.0,
+        max_duration_s=1200.0,
+        max_level_ratio=1.2,
+    )
+    assert a.tolist() == [740.0, 1040.0, 1338.0, 1640.0, 1940.0]  # rep 3 whole
+    assert b.tolist() == t1.tolist()  # the warm-up stays apart from rep 1

@@ -132,7 +132,10 @@ def detect_intervals(
        after a walk break or a stop, which is faster than the walk but not than the
        day's running, is no rep, and a run/walk outing is no session. Pyramids and
        ladders whose reps differ by more than these factors keep only their largest
-       alike group.
+       alike group. Last, a candidate right beside a rep of the session (or beyond a
+       dip) joins it when that makes the rep more alike the others in duration or
+       distance (:func:`_complete_reps`): GPS error that made a rep's first minute look
+       slower no longer cuts it short.
 
     Intervals are judged against the running around them, not against one easy pace,
     because recoveries are usually slower than the warm-up: a warm-up is never an
@@ -323,6 +326,7 @@ def detect_intervals(
     t1: list[float] = []
     levels: list[float] = []
     spans: list[tuple[int, int]] = []
+    members: list[list[int]] = []
     for group in groups:
         a, b = segs[group[0]][0], segs[group[-1]][1]
         start, end = edge[group[0]][0], edge[group[-1]][1]
@@ -331,6 +335,7 @@ def detect_intervals(
             t1.append(end)
             levels.append(float((cs[b] - cs[a]) / (b - a)))
             spans.append((a, b))
+            members.append(group)
     if len(t0) < max(min_reps, 1):
         return _empty()
     keep = _structured(
@@ -353,6 +358,17 @@ def detect_intervals(
         return _empty()
     t0a, t1a = np.asarray(t0)[keep], np.asarray(t1)[keep]
     d = lambda x: np.interp(x, grid.time_s, grid.distance_m)  # noqa: E731
+    t0a, t1a = _complete_reps(
+        t0a,
+        t1a,
+        [members[k] for k in keep],
+        edge,
+        segs,
+        d,
+        min_duration_s=min_duration_s,
+        max_duration_s=max_duration_s,
+        max_level_ratio=max_level_ratio,
+    )
     dist = d(t1a) - d(t0a)
     speed = dist / (t1a - t0a)
     rec_s = np.append(grid.elapsed(t0a[1:]) - grid.elapsed(t1a[:-1]), np.nan)
@@ -414,6 +430,70 @@ def _is_dip(
         return False
     lo, hi = sorted((before[2], after[2]))
     return hi < ratio * lo and dip[1] - dip[0] < max_dip_s and dip[2] * ratio >= lo
+
+
+def _complete_reps(
+    t0: np.ndarray,
+    t1: np.ndarray,
+    members: list[list[int]],
+    edge: dict[int, tuple[float, float]],
+    segs: list[tuple[int, int, float]],
+    distance_at: Any,
+    *,
+    min_duration_s: float,
+    max_duration_s: float,
+    max_level_ratio: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The session's reps, each joined with a candidate right beside it when that makes
+    it more alike the other reps.
+
+    GPS error can make a rep's first or last minute look slower (or faster) than the
+    rest, and long enough to stand as a candidate of its own; the rep is then found
+    without it. The reps of a session are alike in duration (reps by time) or in
+    distance (reps by distance, on hills too), so a candidate beside a rep (directly,
+    or with only a segment shorter than ``min_duration_s`` between them), at a speed
+    within ``max_level_ratio`` of the rep's, joins it when the joined rep is nearer
+    the median of the other reps, in duration or in distance (whichever is nearer),
+    than the rep alone. A warm-up that drifts faster before the first rep makes it
+    longer than the others, so it stays apart.
+    """
+    t0, t1 = t0.copy(), t1.copy()
+    if len(t0) < 3:
+        return t0, t1
+    taken = {j for group in members for j in group}
+
+    def spread(a: np.ndarray, b: np.ndarray, k: int, x0: float, x1: float) -> float:
+        others = np.delete(np.arange(len(a)), k)
+        dur = np.median(b[others] - a[others])
+        dist = np.median(distance_at(b[others]) - distance_at(a[others]))
+        return min(
+            abs((x1 - x0) - dur) / dur,
+            abs((distance_at(x1) - distance_at(x0)) - dist) / max(dist, 1e-9),
+        )
+
+    for k, group in enumerate(members):
+        level = segs[group[0]][2] if len(group) == 1 else np.mean([segs[j][2] for j in group])
+        best = (spread(t0, t1, k, t0[k], t1[k]), t0[k], t1[k])
+        options = []
+        near = [(group[0] - 1, 0), (group[-1] + 1, 1)]
+        # or with one segment too short to be a recovery between them (a dip)
+        for j, side, between in (
+            (group[0] - 2, 0, group[0] - 1),
+            (group[-1] + 2, 1, group[-1] + 1),
+        ):
+            if 0 <= between < len(segs) and segs[between][1] - segs[between][0] < min_duration_s:
+                near.append((j, side))
+        for j, side in near:
+            if j in edge and j not in taken and segs[j][2] * max_level_ratio > level:
+                if level * max_level_ratio > segs[j][2]:
+                    options.append((j, side))
+        for j, side in options:
+            x0, x1 = (edge[j][0], t1[k]) if side == 0 else (t0[k], edge[j][1])
+            if x1 - x0 <= max_duration_s:
+                cand = (spread(t0, t1, k, x0, x1), x0, x1)
+                best = min(best, cand)
+        t0[k], t1[k] = best[1], best[2]
+    return t0, t1
 
 
 def _same_effort(
