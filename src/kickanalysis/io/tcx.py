@@ -1225,6 +1225,12 @@ _ATTR_END = frozenset(b" \t\n\r\"'")
 _FIRST_TP = re.compile(rb"<([A-Za-z_][\w.\-]*:)?Trackpoint>")
 
 
+# per tag content length k (0 ... 255, longer ones count as 255): the masks keeping its
+# first k bytes in the first and the next 7 bytes in the second key word, and k in the
+# second word's top byte
+_KEY_MASK_A = _MASK_FIRST[np.minimum(np.arange(256), 8)]
+_KEY_MASK_B = _MASK_FIRST[np.clip(np.arange(256) - 8, 0, 7)]
+_KEY_LEN = np.arange(256, dtype=np.uint64) << np.uint64(56)
 _LT_GT = np.frombuffer(b"<>", dtype=np.uint16)[0]  # a '<' followed by a '>' as one item
 
 
@@ -1327,22 +1333,19 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         return None
 
     # an exact key of every tag up to 15 bytes between '<' and '>': the first 8 bytes,
-    # the next 7 and the length (in chunks, so that only the keys are full-size arrays)
+    # the next 7 and the length
     words = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
     # the 16 bytes after each '<' in one gather of 16-byte items (a gather of unaligned
-    # 8-byte words costs as much per item, twice)
+    # 8-byte words costs as much per item, twice), masked to the tag's length, which is
+    # put in the top byte of the second word
     pairs = np.ndarray((len(buf) - 15,), dtype="V16", buffer=buf, strides=(1,))
-    key_a = np.empty(n, dtype=np.uint64)
-    key_b = np.empty(n, dtype=np.uint64)
-    for c in range(0, n, _TAG_CHUNK):
-        s, e = lt[c : c + _TAG_CHUNK], te[c : c + _TAG_CHUNK]
-        clen = e - s
-        clen -= 1
-        head = pairs[s + 1].view(np.uint64).reshape(len(s), 2)
-        np.bitwise_and(head[:, 0], _MASK_FIRST[np.minimum(clen, 8)], out=key_a[c : c + _TAG_CHUNK])
-        kb = key_b[c : c + _TAG_CHUNK]
-        np.bitwise_and(head[:, 1], _MASK_FIRST[np.clip(clen - 8, 0, 7)], out=kb)
-        kb |= np.minimum(clen, 255).astype(np.uint64) << np.uint64(56)
+    clen = te - lt
+    clen -= 1
+    np.minimum(clen, 255, out=clen)
+    head = pairs[lt + 1].view(np.uint64).reshape(n, 2)
+    key_a = head[:, 0] & _KEY_MASK_A[clen]
+    key_b = head[:, 1] & _KEY_MASK_B[clen]
+    key_b |= _KEY_LEN[clen]
     tp_open = np.flatnonzero(key_a == key_a[i_open])
     tp_open = tp_open[key_b[tp_open] == key_b[i_open]]
     tp_close = np.flatnonzero(key_a == key_a[i_close])
