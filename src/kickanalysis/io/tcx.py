@@ -442,12 +442,17 @@ def _times_uniform(buf: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarr
             out += digit[:, c]
         return out
 
-    year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
-    secs = number(11, 12) * 3600 + number(14, 15) * 60 + number(17, 18)
-    if int(secs.max()) >= 86400 or (number(14, 15) > 59).any() or (number(17, 18) > 59).any():
+    # the two-digit fields at once: century, year, month, day, hour, minute, second
+    two = digit[:, _TIME_TENS] * np.uint8(10)
+    two += digit[:, _TIME_ONES]
+    fields = two.astype(np.int64)
+    if int(fields[:, 5].max()) > 59 or int(fields[:, 6].max()) > 59:
+        return None
+    secs = fields[:, 4:] @ _HMS_S
+    if int(secs.max()) >= 86400:
         return None
     # days since the epoch, per distinct date (usually one or two per file)
-    key = (year * 100 + month) * 100 + day
+    key = fields[:, :4] @ _YMD_KEY  # YYYYMMDD
     if (key == key[0]).all():
         uniq, inverse = key[:1], None
     else:
@@ -472,6 +477,13 @@ def _times_uniform(buf: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarr
     if nfrac:
         ns += number(*range(20, 20 + nfrac)) * 10 ** (9 - nfrac)
     return ns
+
+
+# columns of the tens and units of the two-digit fields of YYYY-MM-DDTHH:MM:SS
+_TIME_TENS = np.array([0, 2, 5, 8, 11, 14, 17])
+_TIME_ONES = _TIME_TENS + 1
+_HMS_S = np.array([3600, 60, 1], dtype=np.int64)
+_YMD_KEY = np.array([1_000_000, 10_000, 100, 1], dtype=np.int64)
 
 
 def parse_times(
