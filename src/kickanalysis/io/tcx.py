@@ -14,6 +14,11 @@ tag outside trackpoints) and anything unexpected falls back to the general scann
 (:func:`_scan`), which classifies every tag by a key made of the last 16 bytes of its
 qualified name and verifies the nesting vectorised. Both give identical results.
 
+The cost of a read is mostly numpy calls over whole arrays; for their temporaries to come
+from memory the process already holds rather than from fresh pages (a page fault per
+4 kB, up to a third of the reading time), the first read primes the C allocator
+(:func:`_prime_allocator`).
+
 Conventions (decided from the real files, see the tests):
 
 * Element names are matched by their local name, whatever namespace prefix the file uses.
