@@ -402,6 +402,20 @@ def test_distance_source_prefers_reliable_device_distance():
     assert signal.distance_source(nothing) == "none"
 
 
+def test_device_distance_stays_reliable_through_gps_spikes_and_stops():
+    """The device distance is compared with the positions over ~10 s steps by the median
+    ratio: three 2 km GPS spikes and a 60 s stop do not make a good device distance look
+    wrong, and a distance 1.5 times too long is still refused."""
+    t = np.arange(0.0, 600.0)
+    x = np.where(t < 300, 3.0 * t, np.where(t < 360, 900.0, 900.0 + 3.0 * (t - 360)))
+    lat, lon = to_deg(x, np.zeros_like(t))
+    lat[[50, 200, 450]] += 0.018  # 2 km north for one sample each
+    act = make_activity(t, {"lat_deg": lat, "lon_deg": lon, "distance_m": x})
+    assert signal.distance_source(act) == "device"
+    long = make_activity(t, {"lat_deg": lat, "lon_deg": lon, "distance_m": 1.5 * x})
+    assert signal.distance_source(long) == "positions"
+
+
 # ---------------------------------------------------------------------------------------
 # smoothing
 # ---------------------------------------------------------------------------------------

@@ -106,15 +106,24 @@ def _rolling_median(x: np.ndarray, k: int) -> np.ndarray:
         return x.copy()
     h = k // 2
     padded = np.concatenate((np.full(h, np.nan), x, np.full(h, np.nan)))
-    # sort each window (NaN last) and average its two middle known values: the same
-    # numbers as ``np.nanmedian(view, axis=1)``, several times faster on short windows
-    view = np.sort(np.lib.stride_tricks.sliding_window_view(padded, k), axis=1)
-    known = np.concatenate(([0], np.cumsum(~np.isnan(padded))))
-    count = known[k:] - known[:-k]
+    return _nanmedian_rows(np.lib.stride_tricks.sliding_window_view(padded, k))
+
+
+def _nanmedian_rows(a: np.ndarray) -> np.ndarray:
+    """Median of the non-NaN values of each row of a 2-D array (NaN for a row without).
+
+    Each row is sorted (NaN last) and its two middle known values averaged: the same
+    numbers as ``np.nanmedian(a, axis=1)``, several times faster on short rows.
+    """
+    n, k = a.shape
+    if k == 0:
+        return np.full(n, np.nan)
+    view = np.sort(a, axis=1)
+    count = np.count_nonzero(~np.isnan(a), axis=1)
     rows = np.arange(n)
     lo = view[rows, np.maximum((count - 1) // 2, 0)]
-    hi = view[rows, count // 2]
-    return 0.5 * (lo + hi)
+    hi = view[rows, np.minimum(count // 2, k - 1)]
+    return np.where(count > 0, 0.5 * (lo + hi), np.nan)
 
 
 def _hampel(x: np.ndarray, k: int, *, n_sigma: float, floor: float) -> np.ndarray:
@@ -1038,12 +1047,37 @@ def _device_distance_reliable(
     if positions is None:
         positions = _Positions(records, t)
     if positions.count >= max(3, 0.5 * n):
-        pos = positions.distance()
-        total = np.nanmax(pos) if np.isfinite(pos).any() else 0.0
-        device = dv[-1] - dv[0]
-        if total > 100.0 and not (0.7 <= device / total <= 1.4):
+        ratio = _device_to_positions(d, positions)
+        if np.isfinite(ratio) and not (0.7 <= ratio <= 1.4):
             return False
     return True
+
+
+def _device_to_positions(d: np.ndarray, positions: _Positions, step_s: float = 10.0) -> float:
+    """The device distance over the distance along the positions, as a robust ratio.
+
+    Both are compared over steps of about ``step_s`` between samples that have both
+    (long enough that GPS jitter adds little to a step's length); the ratio is the
+    median over the steps that move more than 5 m, so that a GPS spike or a stop does
+    not count. NaN when the positions cover less than 100 m in such steps.
+    """
+    ok = np.isfinite(d) & np.isfinite(positions.lat) & np.isfinite(positions.lon)
+    k = np.flatnonzero(ok)
+    if len(k) < 3:
+        return float("nan")
+    tk = positions.t[k]
+    marks = np.arange(tk[0], tk[-1] + step_s, step_s)
+    k = np.unique(k[np.clip(np.searchsorted(tk, marks), 0, len(k) - 1)])
+    if len(k) < 3:
+        return float("nan")
+    pos = geo.haversine_m(
+        positions.lat[k[:-1]], positions.lon[k[:-1]], positions.lat[k[1:]], positions.lon[k[1:]]
+    )
+    dev = np.diff(d[k])
+    moving = pos > 5.0
+    if pos[moving].sum() <= 100.0:
+        return float("nan")
+    return float(np.median(dev[moving] / pos[moving]))
 
 
 def distance_source(data: Activity | pd.DataFrame, *, max_speed_mps: float = 12.0) -> str:

@@ -22,7 +22,7 @@ around them. They share:
 
 from __future__ import annotations
 
-import warnings
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -261,8 +261,8 @@ def fuse_distance(
 def device_speed(activity: Any, series: Series, *, min_coverage: float = 0.9) -> np.ndarray | None:
     """The device's speed [m/s] per sample, when detection should use it, else None.
 
-    Used when the distance comes from positions (:func:`kickanalysis.signal.distance_source`
-    is ``"positions"``) and the file's ``speed_mps`` is known for at least
+    Used when the distance comes from positions (the ``distance_source`` of ``series``,
+    see :func:`kickanalysis.signal.distance_source`, is ``"positions"``) and the file's ``speed_mps`` is known for at least
     ``min_coverage`` of the samples and is not merely the derivative of a distance
     column; missing values are taken from the cleaned distance
     (``kickanalysis.signal._speed_estimate``) of ``series``. A prepared Series alone
@@ -272,13 +272,13 @@ def device_speed(activity: Any, series: Series, *, min_coverage: float = 0.9) ->
         return None
     from .. import signal
 
+    if series.distance_source != "positions":
+        return None
     records = getattr(activity, "records", activity)
     if "speed_mps" not in records:
         return None
     v = records["speed_mps"].to_numpy(dtype=np.float64, na_value=np.nan)
     if len(v) < 2 or np.isfinite(v).mean() < min_coverage:
-        return None
-    if signal.distance_source(activity) != "positions":
         return None
     ns = records.index.as_unit("ns").asi8
     t = (ns - ns[0]) / 1e9
@@ -442,15 +442,12 @@ def rolling_baseline(
     nb = -(-n // block_s)
     pad = np.full(nb * block_s, np.nan)
     pad[:n] = x
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        blocks = np.nanmedian(pad.reshape(nb, block_s), axis=1)
-        k = max(1, int(round(window_s / block_s)))
-        k += 1 - k % 2
-        h = k // 2
-        padded = np.concatenate((np.full(h, np.nan), blocks, np.full(h, np.nan)))
-        view = np.lib.stride_tricks.sliding_window_view(padded, k)
-        med = np.nanmedian(view, axis=1)
+    from ..signal import _nanmedian_rows, _rolling_median
+
+    blocks = _nanmedian_rows(pad.reshape(nb, block_s))
+    k = max(1, int(round(window_s / block_s)))
+    k += 1 - k % 2
+    med = _rolling_median(blocks, k)
     centres = np.arange(nb) * block_s + 0.5 * (min(block_s, n) - 1)
     ok = np.isfinite(med)
     if not ok.any():
@@ -571,6 +568,11 @@ def event_table(
 
 def empty_events(dtypes: dict[str, str]) -> pd.DataFrame:
     """An event table without rows: the event columns, then ``dtypes``' columns."""
+    return _empty_events(tuple(dtypes.items())).copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _empty_events(dtypes: tuple[tuple[str, str], ...]) -> pd.DataFrame:
     import pandas as pd
 
     from ..schema import EVENT_COLUMNS
@@ -578,7 +580,7 @@ def empty_events(dtypes: dict[str, str]) -> pd.DataFrame:
     cols = {c: pd.Series(dtype="float64") for c in EVENT_COLUMNS}
     cols["start_time"] = pd.Series(dtype="datetime64[ns, UTC]")
     cols["end_time"] = pd.Series(dtype="datetime64[ns, UTC]")
-    cols.update({c: pd.Series(dtype=d) for c, d in dtypes.items()})
+    cols.update({c: pd.Series(dtype=d) for c, d in dtypes})
     return pd.DataFrame(cols)
 
 

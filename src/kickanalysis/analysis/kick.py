@@ -508,7 +508,7 @@ def _typical_speed(
     inside = idx < hi[:, None]
     vals = np.where(inside, v[np.minimum(idx, len(v) - 1)], np.nan)
     ok = inside.any(axis=1)
-    out[ok] = np.nanmedian(vals[ok], axis=1)
+    out[ok] = signal._nanmedian_rows(vals[ok])
     return out
 
 
