@@ -13,6 +13,12 @@ shared machine hits all of them alike):
 Prints the median time per file of each reader and the ratios (tcxreader / kickanalysis,
 baseline / kickanalysis), then the median ratios over all files and over the files of
 more than 100 kB (decompressed; below that, fixed costs of building the frames dominate).
+
+``gc.collect()`` runs before every timed call, so each read starts with cold CPU caches
+(about 1 ms more for a small file than in a warm loop). All readers share the process,
+so whatever one of them does to it (the native reader primes the C allocator on its
+first read) holds for the others too: the baseline column shows the change of the
+reader's own code, not of the priming.
 """
 
 from __future__ import annotations
