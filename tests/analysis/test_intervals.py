@@ -255,6 +255,10 @@ def test_a_dip_inside_a_rep_joins_it_and_a_recovery_does_not():
     assert not _is_dip(rep0, (550, 600, 2.82), (600, 660, 3.29), **kw)  # 50 s: recovery
     assert not _is_dip(rep0, dip, (571, 625, 4.2), **kw)  # the two sides are not alike
     assert not _is_dip(rep0, dip, (571, 594, 3.29), **kw)  # a 23 s piece after it
+    deep = (550, 574, 2.66)  # 17 % slower, but far above the 1.9 m/s recoveries around
+    assert not _is_dip(rep0, deep, rep1, **kw)
+    assert _is_dip(rep0, deep, rep1, floor=1.9, **kw)
+    assert not _is_dip(rep0, deep, rep1, floor=2.47, **kw)  # nearer the easy running
     v = np.concatenate((np.full(550, 3.22), np.full(21, 2.82), np.full(54, 3.29)))
     joined = _close_dips(v, [rep0, dip, rep1], **kw)
     assert len(joined) == 1 and joined[0][:2] == (0, 625)
@@ -387,6 +391,25 @@ BENCH_RUNS = [
             intervals=IntervalSpec(reps=4, distance_m=1000.0, recovery_m=400.0),
             distance_m=9100.0,
             speed_noise_mps=0.10172991394577523,
+        ),
+    ),
+    # positions only, 3 x 2 km: a 24 s dip 17 % slower inside the first rep cut it in two
+    # pieces that were not alike the other reps, and the session was lost; the dip is
+    # far above the recoveries, so it joins the rep (_is_dip with the floor)
+    (
+        "gpx-pos",
+        dict(
+            seed=44,
+            gps_noise_m=4.0,
+            sampling="1s",
+            course="flat",
+            heart_rate=True,
+            pace_s_per_km=404.94820431426274,
+            intervals=IntervalSpec(reps=3, distance_m=2000.0, recovery_s=180.0),
+            distance_m=10500.12790694016,
+            slowdowns=9.800605711201651,
+            pace_drift=3.9011197064480307,
+            speed_noise_mps=0.2788215403953389,
         ),
     ),
     # GPX with the watch's speed, smart recording: one noisy speed sample held for 4 s

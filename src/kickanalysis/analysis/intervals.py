@@ -79,7 +79,8 @@ def detect_intervals(
        of ``L`` seconds is a difference of two distances over ``L``: GPS error fakes
        steps of a few metres / ``L``, large for a short segment and small for a long
        one. Then a segment shorter than ``min_duration_s`` between two alike segments
-       of at least that length, less than ``max_level_ratio`` slower than them, joins
+       of at least that length, less than ``max_level_ratio`` slower than them or
+       nearer their speed than that of the slowest running just outside them, joins
        them (:func:`_is_dip`): a crossing, a turn or a few seconds of GPS error inside
        a rep, not a recovery.
     4. A segment is a candidate when its mean speed is at least
@@ -400,7 +401,9 @@ def _close_dips(
     out = list(segs)
     k = 0
     while k + 2 < len(out):
-        if _is_dip(out[k], out[k + 1], out[k + 2], max_dip_s=max_dip_s, ratio=ratio):
+        outer = [out[i][2] for i in (k - 1, k + 3) if 0 <= i < len(out)]
+        floor = min(outer) if outer else None
+        if _is_dip(out[k], out[k + 1], out[k + 2], max_dip_s=max_dip_s, ratio=ratio, floor=floor):
             a, b = out[k][0], out[k + 2][1]
             out[k : k + 3] = [(a, b, float(np.mean(v[a:b])))]
         else:
@@ -415,21 +418,31 @@ def _is_dip(
     *,
     max_dip_s: float,
     ratio: float,
+    floor: float | None = None,
 ) -> bool:
     """Whether the segment ``dip`` (start, end, mean speed) is a dip inside one effort.
 
     It is when it is shorter than ``max_dip_s`` (too short to be a recovery), the
     segments on either side last at least ``max_dip_s`` each and differ in mean speed
     by less than a factor ``ratio``, and the dip is less than a factor ``ratio`` slower
-    than the slower of the two. A brief slowdown inside a rep (a crossing, a sharp
-    turn, a few seconds of GPS error) cuts it into two segments, and the second then
+    than the slower of the two — or, deeper, still nearer (on a log scale) to that one
+    than to ``floor``, the slowest of the segments just outside the three (the
+    recoveries around a rep). A brief slowdown inside a rep (a crossing, a sharp turn,
+    a few seconds of GPS error) cuts it into two segments, and the second then
     compares with the dip as "the running before it", but it is not a recovery: a jog
-    or a float between reps is far slower than the reps.
+    or a float between reps is far slower than the reps, and no faster than the
+    recoveries around them.
     """
     if min(before[1] - before[0], after[1] - after[0]) < max_dip_s:
         return False
     lo, hi = sorted((before[2], after[2]))
-    return hi < ratio * lo and dip[1] - dip[0] < max_dip_s and dip[2] * ratio >= lo
+    if not (hi < ratio * lo and dip[1] - dip[0] < max_dip_s):
+        return False
+    if dip[2] * ratio >= lo:
+        return True
+    if floor is None or not (0 < floor < dip[2] < lo):
+        return False
+    return bool(np.log(dip[2] / floor) >= 0.5 * np.log(lo / floor))
 
 
 def _complete_reps(
