@@ -356,11 +356,13 @@ def test_help_everywhere(capsys):
 
 # ---------------------------------------------------------------------- console script
 def test_console_script_end_to_end(tmp_path):
-    """Every command through the installed entry point (python -m kickanalysis)."""
+    """Every command through the installed ``kickanalysis`` console script."""
+    script = Path(sys.executable).parent / "kickanalysis"
+    assert script.exists(), "the console script is installed with the package"
 
     def cli(*argv: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "kickanalysis", *argv],
+            [str(script), *argv],
             capture_output=True,
             text=True,
             cwd=tmp_path,
@@ -384,7 +386,29 @@ def test_console_script_end_to_end(tmp_path):
     for argv, expect in checks:
         done = cli(*argv)
         assert done.returncode == 0 and expect in done.stdout, (argv, done.stderr)
+    module = subprocess.run(
+        [sys.executable, "-m", "kickanalysis", "info", RACE], capture_output=True, text=True
+    )
+    assert module.returncode == 0 and "samples" in module.stdout  # python -m too
     done = cli("splits", str(tmp_path / "missing.fit"))
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("kickanalysis: error:")
     assert "Traceback" not in done.stderr
+
+
+def test_readme_shows_the_real_output_of_report():
+    """The README's report output is what the installed ``kickanalysis`` console script
+    prints for the sample race, from the repository's root."""
+    script = Path(sys.executable).parent / "kickanalysis"
+    assert script.exists(), "the console script is installed with the package"
+    done = subprocess.run(
+        [str(script), "report", "data/samples/race_5k_kick.fit"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- report output -->\n```text\n", 1)[1].split("\n```", 1)[0]
+    assert block == done.stdout.rstrip("\n")
