@@ -198,3 +198,51 @@ def test_a_lone_surge_is_not_a_set():
     assert detect_strides(synthetic(v)).empty
     v[800:820] = 5.0
     assert len(detect_strides(synthetic(v))) == 2
+
+
+def test_a_stride_needs_quicker_steps_when_the_file_has_a_cadence():
+    """The planted strides raise the cadence; with the cadence flattened to its median
+    (the watch saw no quicker steps, as when GPS error fakes a surge) they are no
+    strides, and without a cadence the test is skipped."""
+    sim = planted(2)
+    act = read_back(sim.activity, ka.write_fit)
+    assert len(detect_strides(act)) == len(sim.truth.strides)
+    rec = act.records
+    flat = rec.assign(cadence_spm=float(rec["cadence_spm"].median()))
+    assert len(detect_strides(ka.Activity(records=flat, laps=act.laps, meta=act.meta))) == 0
+    none = rec.assign(cadence_spm=np.nan)
+    found = detect_strides(ka.Activity(records=none, laps=act.laps, meta=act.meta))
+    assert len(found) == len(sim.truth.strides)
+    skipped = detect_strides(
+        ka.Activity(records=flat, laps=act.laps, meta=act.meta), min_cadence_ratio=0.0
+    )
+    assert len(skipped) == len(sim.truth.strides)
+
+
+def test_gps_surges_under_trees_are_no_strides_on_a_gpx_without_speed():
+    """A run of benchmarks/bench_detection.py ("messy", seed 29): an easy run whose GPS
+    error is 3 x worse (12 m) for stretches of a few minutes, written as a GPX without
+    the watch's speed. The positions made 6 "strides" there; the cadence did not rise."""
+    kw = dict(
+        seed=29,
+        gps_noise_m=4.0,
+        sampling="smart",
+        course="flat",
+        heart_rate=True,
+        distance_m=6051.71895452793,
+        pace_s_per_km=380.0632954735594,
+        walk_breaks=3,
+        slowdowns=8.364928701307342,
+        pace_drift=3.652808952113717,
+        gps_degraded=2,
+        grade_response_sd=0.3,
+        speed_noise_mps=0.2716759488159752,
+    )
+    sim = ka.simulate_run(**kw)
+    assert len(sim.truth.strides) == 0
+    rec = sim.activity.records.assign(speed_mps=np.nan)
+    act = read_back(
+        ka.Activity(records=rec, laps=sim.activity.laps, meta=sim.activity.meta), ka.write_gpx
+    )
+    assert len(detect_strides(act)) == 0
+    assert len(detect_strides(act, min_cadence_ratio=0.0)) >= 4
