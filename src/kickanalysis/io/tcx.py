@@ -1291,6 +1291,75 @@ _PARSED_MAX = 4096
 _UNSEEN = object()
 
 
+# the analysis of a template (see _template_info) by its tag contents joined with '<':
+# trackpoint templates are few and alike from file to file of a device
+_TEMPLATES: dict[bytes, Any] = {}
+_TEMPLATES_MAX = 256
+
+
+def _template_info(
+    bounds: list[tuple[int, int]], tag_info: Any
+) -> tuple[dict[int, int], tuple[np.ndarray, np.ndarray] | None] | None:
+    """Names, nesting and fields of a trackpoint template, from its tags alone.
+
+    Parameters
+    ----------
+    bounds : list of (int, int)
+        Positions of the ``<`` and ``>`` of each tag of the template's first trackpoint.
+    tag_info : callable
+        ``tag_info(s, e)``: kind, qualified and local name of the tag at ``s ... e``.
+
+    Returns
+    -------
+    tuple or None
+        The tag index of each field (field id -> index), and for the tags longer than
+        the key, their indices and the byte offsets of the 8-byte words (from the
+        ``<``) that cover the rest of them (None when there are none); None where the
+        template is not one the fast path takes.
+    """
+    size = len(bounds)
+    offsets: dict[int, int] = {}
+    stack: list[bytes] = []
+    kinds: list[int] = []
+    locals_: list[str] = []
+    col_tag: list[int] = []
+    col_off: list[int] = []
+    for j, (s, e) in enumerate(bounds):
+        info = tag_info(s, e)
+        if info is None:
+            return None
+        kind, qn, local = info
+        if 0 < j < size - 1 and local in _NOT_IN_TEMPLATE:
+            return None
+        if kind == _OPEN:
+            stack.append(qn)
+            if len(stack) > MAX_DEPTH // 2:
+                return None  # deep nesting: the general scanner checks it exactly
+        elif kind == _CLOSE:
+            if not stack or stack.pop() != qn:
+                return None
+        if not stack and j < size - 1:
+            return None
+        if e - s - 1 >= 16:
+            last = e - s - 7  # the word that ends with '>'
+            offs = list(range(16, last, 8)) + [last]
+            col_tag += [j] * len(offs)
+            col_off += offs
+        kinds.append(kind)
+        locals_.append(local)
+    if stack:
+        return None
+    for j in range(1, len(kinds) - 1):
+        fid = _FIELD_OF.get(locals_[j])
+        if fid is None or kinds[j] != _OPEN or kinds[j + 1] != _CLOSE:
+            continue
+        if fid == _VALUE and locals_[j - 1] != "HeartRateBpm":
+            continue
+        offsets[fid] = j  # the last one wins, as in the general path
+    long_tags = (np.asarray(col_tag), np.asarray(col_off)) if col_tag else None
+    return offsets, long_tags
+
+
 def _fast_points(data: bytes, codec: str) -> _Points | None:
     """Trackpoint columns for the common, well-formed document, or None to fall back.
 
@@ -1431,62 +1500,34 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         return info
 
     templates: list[tuple[np.ndarray | None, dict[int, int]]] = []
+    known = _TEMPLATES  # tag contents of a template -> its analysis, shared by all reads
+    if len(known) > _TEMPLATES_MAX:
+        known.clear()
     for g, r in enumerate(reps):
         members = np.flatnonzero(group == g) if len(reps) > 1 else None
         t0 = int(tp_open[r])
         size = int(lens[r])
-        offsets: dict[int, int] = {}
-        stack: list[bytes] = []
-        kinds: list[int] = []
-        locals_: list[str] = []
-        long_tags: list[int] = []
-        for j, (s, e) in enumerate(zip(lt[t0 : t0 + size].tolist(), te[t0 : t0 + size].tolist())):
-            info = tag_info(s, e)
-            if info is None:
-                return None
-            kind, qn, local = info
-            if 0 < j < size - 1 and local in _NOT_IN_TEMPLATE:
-                return None
-            if kind == _OPEN:
-                stack.append(qn)
-                if len(stack) > MAX_DEPTH // 2:
-                    return None  # deep nesting: the general scanner checks it exactly
-            elif kind == _CLOSE:
-                if not stack or stack.pop() != qn:
-                    return None
-            if not stack and j < size - 1:
-                return None
-            if e - s - 1 >= 16:
-                long_tags.append(j)
-            kinds.append(kind)
-            locals_.append(local)
+        bounds = list(zip(lt[t0 : t0 + size].tolist(), te[t0 : t0 + size].tolist()))
+        key = b"<".join([buf[s + 1 : e] for s, e in bounds])
+        found = known.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = _template_info(bounds, tag_info)
+            if len(key) <= 8192:
+                known[key] = found
+        if found is None:
+            return None
+        offsets, long_tags = found
         if long_tags:
             # the key covers the first 15 bytes after '<': compare the rest of the longer
             # tags (up to and with the '>') of every member with the template's, as
             # (overlapping, unaligned) 8-byte words, in one gather per chunk of members
             opens = tp_open if members is None else tp_open[members]
-            col_tag, col_off = [], []
-            for j in long_tags:
-                last = int(te[t0 + j] - lt[t0 + j]) - 7  # the word that ends with '>'
-                offs = list(range(16, last, 8)) + [last]
-                col_tag += [j] * len(offs)
-                col_off += offs
-            tags = np.asarray(col_tag)
-            offs = np.asarray(col_off)
+            tags, offs = long_tags
             want = words[lt[t0 + tags] + offs]
             step = max(1, _TAG_CHUNK // len(want))
             for c in range(0, len(opens), step):
                 if not (words[lt[opens[c : c + step, None] + tags] + offs] == want).all():
                     return None
-        if stack:
-            return None
-        for j in range(1, len(kinds) - 1):
-            fid = _FIELD_OF.get(locals_[j])
-            if fid is None or kinds[j] != _OPEN or kinds[j + 1] != _CLOSE:
-                continue
-            if fid == _VALUE and locals_[j - 1] != "HeartRateBpm":
-                continue
-            offsets[fid] = j  # the last one wins, as in the general path
         templates.append((members, offsets))
 
     # the tags outside the trackpoints, in Python: nesting, one root, and the walk
@@ -1982,6 +2023,14 @@ def _laps_frame(
         step = np.diff(alt[va])
         k0, k1 = np.searchsorted(va, lo), np.searchsorted(va, hi)
         t_lo, t_hi = t_ns[np.minimum(lo, n - 1)], t_ns[np.maximum(hi - 1, 0)]
+        # a lap's rises (falls) are a slice of all rises (falls) in order: the same values
+        # numpy sums, in the same order, as ``st[st > 0].sum()`` over the lap's steps
+        up_at = np.flatnonzero(step > 0)
+        down_at = np.flatnonzero(step < 0)
+        up, down = step[up_at], step[down_at]
+        k_last = np.maximum(k1 - 1, k0)
+        u0, u1 = np.searchsorted(up_at, k0).tolist(), np.searchsorted(up_at, k_last).tolist()
+        w0, w1 = np.searchsorted(down_at, k0).tolist(), np.searchsorted(down_at, k_last).tolist()
         for j, (x0, x1, y0, y1, rows) in enumerate(
             zip(i0.tolist(), i1.tolist(), k0.tolist(), k1.tolist(), lap_rows)
         ):
@@ -1991,8 +2040,10 @@ def _laps_frame(
             if x1 > x0:
                 d_ends[j] = (dvals[x0], dvals[x1 - 1])
             if y1 > y0:
-                st = step[y0 : y1 - 1]
-                gain_loss[j] = (float(st[st > 0].sum()), float(-st[st < 0].sum()))
+                gain_loss[j] = (
+                    float(up[u0[j] : u1[j]].sum()),
+                    float(-down[w0[j] : w1[j]].sum()),
+                )
     else:
         if nlaps == 1 and counts[0] == n:
             lap_rows = [slice(None)]
@@ -2012,6 +2063,27 @@ def _laps_frame(
             if len(a):
                 st = np.diff(a)
                 gain_loss[j] = (float(st[st > 0].sum()), float(-st[st < 0].sum()))
+    # per column: its values with NaN as 0 and the running count of numbers, for the means
+    # of laps whose rows are a slice (the sum of the slice is numpy's over the same values
+    # in the same order as in _nanmean)
+    zeroed: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def lap_mean(values: np.ndarray, rows: Any) -> float:
+        """``_nanmean(values[rows])``; NaN when the lap has no number."""
+        if not isinstance(rows, slice) or nlaps < 3:
+            v = values[rows]
+            return np.nan if np.isnan(v).all() else _nanmean(v)
+        pre = zeroed.get(id(values))
+        if pre is None:
+            nan = np.isnan(values)
+            count = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(~nan, out=count[1:])
+            pre = zeroed[id(values)] = (np.where(nan, 0.0, values), count)
+        z, count = pre
+        x, y, _ = rows.indices(n)
+        k = int(count[y] - count[x])
+        return float(z[x:y].sum() / k) if k else np.nan
+
     for j, lap in enumerate(doc.laps):
         rows = lap_rows[j]
         has_rows = rows is not None
@@ -2046,21 +2118,17 @@ def _laps_frame(
         hr_mean = _num(lap.get("AverageHeartRateBpm"))
         hr_max = _num(lap.get("MaximumHeartRateBpm"))
         if has_rows and (hr_mean != hr_mean or hr_max != hr_max):
-            h = hr[rows]
-            if not np.isnan(h).all():
-                if hr_mean != hr_mean:
-                    hr_mean = _nanmean(h)
-                if hr_max != hr_max:
-                    hr_max = float(np.fmax.reduce(h))  # np.nanmax without its overhead
+            if hr_mean != hr_mean:
+                hr_mean = lap_mean(hr, rows)
+            if hr_max != hr_max and hr_mean == hr_mean:
+                hr_max = float(np.fmax.reduce(hr[rows]))  # np.nanmax without its overhead
         out["heart_rate_mean_bpm"][j] = hr_mean
         out["heart_rate_max_bpm"][j] = hr_max
         cad_mean = 2.0 * _num(lap.get("AvgRunCadence"))
         if cad_mean != cad_mean and sport == "running":
             cad_mean = 2.0 * _num(lap.get("Cadence"))
         if cad_mean != cad_mean and has_rows and cad is not nan_col:
-            c = cad[rows]
-            if not np.isnan(c).all():
-                cad_mean = _nanmean(c)
+            cad_mean = lap_mean(cad, rows)
         out["cadence_mean_spm"][j] = cad_mean
         if gain_loss[j] is not None:
             out["elevation_gain_m"][j], out["elevation_loss_m"][j] = gain_loss[j]
