@@ -15,6 +15,22 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
 
 
+def bench_scenario(kind: str, seed: int) -> dict:
+    """The simulator's arguments for one run of ``benchmarks/bench_detection.py``
+    (its ``scenario``), so a test can replay a benchmark run exactly."""
+    import importlib.util
+    import sys
+
+    name = "bench_detection"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return module.scenario(kind, seed)
+
+
 def real_data_dir() -> Path | None:
     """The third-party recordings folder, or None when it is not on this machine."""
     env = os.environ.get("KICKANALYSIS_REAL_DATA")

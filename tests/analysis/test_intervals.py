@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import bench_scenario
 from test_splits import read_back, synthetic
 
 import kickanalysis as ka
@@ -265,198 +266,58 @@ def test_a_dip_inside_a_rep_joins_it_and_a_recovery_does_not():
     assert joined[0][2] == pytest.approx(v.mean())
 
 
-# runs of benchmarks/bench_detection.py ("intervals") whose reps were more than 3 s off
-# before the fixes named
+# runs of benchmarks/bench_detection.py ("intervals": format, seed) whose reps were more
+# than 3 s off before the fixes named
 BENCH_RUNS = [
     # GPX with the watch's speed: a 21 s dip of GPS error inside the second 2 km rep cut
     # it (73 s short); now one rep with the dip (_is_dip)
-    (
-        "gpx",
-        dict(
-            seed=44,
-            gps_noise_m=4.0,
-            sampling="1s",
-            course="flat",
-            heart_rate=True,
-            pace_s_per_km=404.94820431426274,
-            intervals=IntervalSpec(reps=3, distance_m=2000.0, recovery_s=180.0),
-            distance_m=10500.12790694016,
-            slowdowns=9.800605711201651,
-            pace_drift=3.9011197064480307,
-            speed_noise_mps=0.2788215403953389,
-        ),
-    ),
+    ("gpx", 44),
     # positions only, smart recording on hills: a 28 s bump inside the first 1 km rep
     # split it (3.5 s off, and 112 s once the first search of an edge used the
     # grade-adjusted speed); now one rep (_is_dip)
-    (
-        "gpx-pos",
-        dict(
-            seed=38,
-            gps_noise_m=4.0,
-            sampling="smart",
-            course="hilly",
-            heart_rate=False,
-            pace_s_per_km=413.59107801368964,
-            intervals=IntervalSpec(reps=4, distance_m=1000.0, recovery_m=400.0),
-            distance_m=9100.0,
-            slowdowns=6.470606740038447,
-            pace_drift=4.219404141263816,
-            speed_noise_mps=0.2551407532597525,
-        ),
-    ),
+    ("gpx-pos", 38),
     # GPX with the watch's speed: a 31 s dip inside the first 2 km rep, and the rep's
     # second part then compared with the dip as the running before it and failed the
     # contrast test: two reps of three, no session; now the dip joins the rep's parts
     # before the candidates are judged (_close_dips)
-    (
-        "gpx",
-        dict(
-            seed=134,
-            gps_noise_m=4.0,
-            sampling="1s",
-            course="hilly",
-            heart_rate=False,
-            pace_s_per_km=344.1541064370308,
-            intervals=IntervalSpec(reps=3, distance_m=2000.0, recovery_s=180.0),
-            distance_m=10676.798394745007,
-            speed_noise_mps=0.28005842515192747,
-        ),
-    ),
+    ("gpx", 134),
     # GPX with the watch's speed, 10 x 400 m on hills: a rep's first 33 s look slower,
     # and the noisy step between the two pieces put the second's start edge 42 s into
     # its 80 s segment: two pieces too short to be a rep, one rep missing; now a
     # segment of a rep's length is a rep on its own, and the piece joins it
-    (
-        "gpx",
-        dict(
-            seed=142,
-            gps_noise_m=5.0,
-            sampling="1s",
-            course="hilly",
-            heart_rate=False,
-            pace_s_per_km=349.44217179047274,
-            intervals=IntervalSpec(reps=10, distance_m=400.0, recovery_s=60.0),
-            distance_m=8787.766721727628,
-            speed_noise_mps=0.2892461230566533,
-        ),
-    ),
+    ("gpx", 142),
     # GPX with the watch's speed at 1 m of GPS error: the watch's speed read 0.3 m/s too
     # slow for the first 10 s of a rep, and the fusion with the positions (a fixed 10 s
     # time constant) trusted it: 8.5 s off; now the time constant follows the
     # positions' wobble (about 5 s here, _surges.fusion_tau_s)
-    (
-        "gpx",
-        dict(
-            seed=174,
-            gps_noise_m=1.0,
-            sampling="smart",
-            course="flat",
-            heart_rate=True,
-            pace_s_per_km=330.27163183109957,
-            intervals=IntervalSpec(reps=3, distance_m=2000.0, recovery_s=180.0),
-            distance_m=10726.263357087588,
-            speed_noise_mps=0.24891094952683926,
-        ),
-    ),
+    ("gpx", 174),
     # positions only, 5 x 3 min: GPS error made the first 48 s of the third rep look
     # 11 % slower, a candidate of its own, and the rep was found 45 s short; joined
     # with it, the rep is as long as the other four (_complete_reps)
-    (
-        "gpx-pos",
-        dict(
-            seed=76,
-            gps_noise_m=5.0,
-            sampling="smart",
-            course="flat",
-            heart_rate=True,
-            pace_s_per_km=381.292865618828,
-            intervals=IntervalSpec(reps=5, duration_s=180.0, recovery_s=120.0),
-            distance_m=7748.7026274954915,
-            speed_noise_mps=0.26673956743397753,
-        ),
-    ),
+    ("gpx-pos", 76),
     # positions only, 4 x 1 km on hills: a 27 s dip 58 s before the end of the first rep
     # and a 32 s piece after it (too short for the dip to join it, _is_dip); the piece
     # beyond the dip makes the rep as long in distance as the others (_complete_reps)
-    (
-        "gpx-pos",
-        dict(
-            seed=133,
-            gps_noise_m=5.0,
-            sampling="smart",
-            course="hilly",
-            heart_rate=False,
-            pace_s_per_km=320.0786924155783,
-            intervals=IntervalSpec(reps=4, distance_m=1000.0, recovery_m=400.0),
-            distance_m=9100.0,
-            speed_noise_mps=0.10172991394577523,
-        ),
-    ),
+    ("gpx-pos", 133),
     # positions only, 3 x 2 km: a 24 s dip 17 % slower inside the first rep cut it in two
     # pieces that were not alike the other reps, and the session was lost; the dip is
     # far above the recoveries, so it joins the rep (_is_dip with the floor)
-    (
-        "gpx-pos",
-        dict(
-            seed=44,
-            gps_noise_m=4.0,
-            sampling="1s",
-            course="flat",
-            heart_rate=True,
-            pace_s_per_km=404.94820431426274,
-            intervals=IntervalSpec(reps=3, distance_m=2000.0, recovery_s=180.0),
-            distance_m=10500.12790694016,
-            slowdowns=9.800605711201651,
-            pace_drift=3.9011197064480307,
-            speed_noise_mps=0.2788215403953389,
-        ),
-    ),
+    ("gpx-pos", 44),
     # GPX with the watch's speed, smart recording: one noisy speed sample held for 4 s
     # before the first rep, and a constant cadence there with no noise measured on it
     # (5.2 s off); now the cadence's noise is measured on the whole run
-    (
-        "gpx",
-        dict(
-            seed=5,
-            gps_noise_m=5.0,
-            sampling="smart",
-            course="flat",
-            heart_rate=True,
-            pace_s_per_km=328.600740229257,
-            intervals=IntervalSpec(reps=6, distance_m=800.0, recovery_s=90.0),
-            distance_m=9532.49874518676,
-            slowdowns=6.61097459305631,
-            pace_drift=4.757470233100483,
-            speed_noise_mps=0.28363162957854465,
-        ),
-    ),
+    ("gpx", 5),
     # positions only, 10 x 400 m on hills: the last rep ends uphill, where its actual
     # pace is no longer its level (33 s off when the noise was measured on the whole
     # run but the first search still used the actual speed); guards the first search
     # on the grade-adjusted speed
-    (
-        "gpx-pos",
-        dict(
-            seed=27,
-            gps_noise_m=3.0,
-            sampling="smart",
-            course="hilly",
-            heart_rate=True,
-            pace_s_per_km=309.2946130155215,
-            intervals=IntervalSpec(reps=10, distance_m=400.0, recovery_s=60.0),
-            distance_m=8954.92349709116,
-            speed_noise_mps=0.2530224567396593,
-        ),
-    ),
+    ("gpx-pos", 27),
 ]
 
 
-@pytest.mark.parametrize(
-    ("fmt", "kw"), BENCH_RUNS, ids=lambda x: str(x.get("seed", x)) if isinstance(x, dict) else x
-)
-def test_benchmark_runs_that_were_off_have_every_rep_within_3_s(fmt, kw):
-    sim = ka.simulate_run(**kw)
+@pytest.mark.parametrize(("fmt", "seed"), BENCH_RUNS)
+def test_benchmark_runs_that_were_off_have_every_rep_within_3_s(fmt, seed):
+    sim = ka.simulate_run(**bench_scenario("intervals", seed))
     written = sim.activity
     if fmt == "gpx-pos":  # as benchmarks/bench_detection.py: a GPX without speed
         written = ka.Activity(
@@ -531,19 +392,7 @@ def test_easy_running_between_slowdowns_is_no_session():
     slowdowns around it. With the stretches left out of the day's typical speed,
     nothing was left to compare them with, and they were reported as 3 reps; they are
     nearly all of the running, so they are the reference (MIN_EASY_SHARE)."""
-    kw = dict(
-        seed=62,
-        gps_noise_m=3.0,
-        sampling="smart",
-        course="hilly",
-        heart_rate=False,
-        distance_m=8079.709237523393,
-        pace_s_per_km=313.1782993917799,
-        strides=StrideSpec(count=7, duration_s=23.891091388273946, recovery_s=68.11357449853205),
-        slowdowns=9.308031871219404,
-        pace_drift=3.0423199369200047,
-        speed_noise_mps=0.14304378332005677,
-    )
+    kw = bench_scenario("strides", 62)
     sim = ka.simulate_run(**kw)
     assert len(sim.truth.intervals) == 0
     assert len(detect_intervals(read_back(sim.activity, ka.write_gpx))) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import bench_scenario
 from test_splits import read_back, synthetic
 
 import kickanalysis as ka
@@ -223,21 +224,7 @@ def test_gps_surges_under_trees_are_no_strides_on_a_gpx_without_speed():
     """A run of benchmarks/bench_detection.py ("messy", seed 29): an easy run whose GPS
     error is 3 x worse (12 m) for stretches of a few minutes, written as a GPX without
     the watch's speed. The positions made 6 "strides" there; the cadence did not rise."""
-    kw = dict(
-        seed=29,
-        gps_noise_m=4.0,
-        sampling="smart",
-        course="flat",
-        heart_rate=True,
-        distance_m=6051.71895452793,
-        pace_s_per_km=380.0632954735594,
-        walk_breaks=3,
-        slowdowns=8.364928701307342,
-        pace_drift=3.652808952113717,
-        gps_degraded=2,
-        grade_response_sd=0.3,
-        speed_noise_mps=0.2716759488159752,
-    )
+    kw = bench_scenario("messy", 29)
     sim = ka.simulate_run(**kw)
     assert len(sim.truth.strides) == 0
     rec = sim.activity.records.assign(speed_mps=np.nan)
