@@ -1712,28 +1712,66 @@ def _utc_index(ns: np.ndarray, name: str) -> Any:
         return pd.DatetimeIndex(ns.view("datetime64[ns]"), name=name).tz_localize("UTC")
 
 
-def _frame(blocks: list[tuple[Any, list[int]]], columns: list[str], index: Any) -> Any:
-    """A DataFrame from its blocks: 2-D ``(columns, rows)`` arrays or 1-D extension arrays.
+# pandas' block classes, block manager and placement type (pandas >= 2), looked up once;
+# [None] where this pandas has other internals
+_INTERNALS: list[Any] = []
 
-    Uses :func:`pandas.api.internals.create_dataframe_from_blocks` where pandas has it
-    (it skips the type inference and copies of the ``DataFrame`` constructor, which
-    dominate the reading time of small files), else the ordinary constructor.
+
+def _internals() -> Any:
+    if not _INTERNALS:
+        try:
+            from pandas._libs.internals import BlockPlacement
+            from pandas.core.internals.blocks import DatetimeLikeBlock, NumpyBlock
+            from pandas.core.internals.managers import BlockManager
+
+            _INTERNALS.append((NumpyBlock, DatetimeLikeBlock, BlockManager, BlockPlacement))
+        except ImportError:  # pragma: no cover - other pandas versions
+            _INTERNALS.append(None)
+    return _INTERNALS[0]
+
+
+def _frame(blocks: list[tuple[Any, Any]], columns: list[str], index: Any) -> Any:
+    """A DataFrame from its blocks: 2-D ``(columns, rows)`` arrays (numpy, or a 2-D UTC
+    ``DatetimeArray``) with their column places (a slice or a list).
+
+    The blocks and the block manager are built directly (what
+    :func:`pandas.api.internals.create_dataframe_from_blocks` does, without its per-block
+    type dispatch and the manager's integrity check: a third of the cost, and of the
+    code that a read runs for the first time after other work); where pandas lacks these
+    internals, through that function or the ordinary constructor.
     """
     import pandas as pd
 
+    internals = _internals()
+    if internals is not None:
+        numpy_block, datetime_block, manager, placement = internals
+        try:
+            objs = [
+                (numpy_block if isinstance(values, np.ndarray) else datetime_block)(
+                    values, ndim=2, placement=placement(places)
+                )
+                for values, places in blocks
+            ]
+            mgr = manager(objs, [_column_index(columns), index], verify_integrity=False)
+            return pd.DataFrame._from_mgr(mgr, mgr.axes)
+        except (TypeError, AttributeError):  # pragma: no cover - other pandas versions
+            _INTERNALS[0] = None
+    places_of = [
+        list(range(len(columns))[p]) if isinstance(p, slice) else list(p) for _, p in blocks
+    ]
     try:
         from pandas.api.internals import create_dataframe_from_blocks
     except ImportError:  # pragma: no cover - pandas < 3
         data: dict[str, Any] = {}
-        for values, places in blocks:
-            if getattr(values, "ndim", 1) == 1:
-                data[columns[places[0]]] = values
-            else:
-                for row, place in zip(values, places):
-                    data[columns[place]] = row
+        for (values, _), places in zip(blocks, places_of):
+            for row, place in zip(values, places):
+                data[columns[place]] = row
         return pd.DataFrame({c: data[c] for c in columns}, index=index)
     return create_dataframe_from_blocks(
-        [(values, np.asarray(places, dtype=np.intp)) for values, places in blocks],
+        [
+            (values, np.asarray(places, dtype=np.intp))
+            for (values, _), places in zip(blocks, places_of)
+        ],
         index=index,
         columns=_column_index(columns),
     )
@@ -1773,7 +1811,7 @@ def _records_frame(time_ns: np.ndarray, columns: dict[str, np.ndarray | None], e
         values = columns.get(name) if name in columns else extra.get(name)
         block[row] = np.nan if values is None else values
     index = _utc_index(time_ns, "time")
-    return _frame([(block, list(range(len(names))))], names, index)
+    return _frame([(block, slice(0, len(names)))], names, index)
 
 
 def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
@@ -1833,7 +1871,6 @@ def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
     watts = take(_WATTS)
     if keep is not None:
         track_id, lap_id = track_id[keep], lap_id[keep]
-    elapsed = (time_ns - time_ns[0]) / 1e9
 
     sport_raw = doc.sports[0] if doc.sports else None
     # TCX names its three sports Running, Biking and Other; use the FIT names (as the
@@ -1846,11 +1883,14 @@ def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
             distance_source = "positions"
         else:
             distance_source = "none"
-    derived = geo.speed_from_distance(elapsed, dist) if dist is not None else None
-    if speed is None:
-        speed = derived
-    elif derived is not None:
-        speed = np.where(np.isnan(speed), derived, speed)
+    if speed is None or np.isnan(speed).any():  # else the file gives every speed
+        derived = None
+        if dist is not None:
+            derived = geo.speed_from_distance((time_ns - time_ns[0]) / 1e9, dist)
+        if speed is None:
+            speed = derived
+        elif derived is not None:
+            speed = np.where(np.isnan(speed), derived, speed)
     cadence_source = None
     cadence_spm = None
     if runcad is not None:
@@ -2146,8 +2186,7 @@ def _laps_frame(
         [
             (block, [place[c] for c in floats]),
             (np.arange(1, nlaps + 1, dtype=np.int64)[None, :], [place["split"]]),
-            (_utc_array(start), [place["start_time"]]),
-            (_utc_array(end), [place["end_time"]]),
+            (_utc_array(np.vstack((start, end))), [place["start_time"], place["end_time"]]),
             (partial[None, :], [place["partial"]]),
         ],
         names,
