@@ -391,15 +391,17 @@ def test_easy_running_between_slowdowns_is_no_session():
     slowdowns cut the easy running into three long stretches, each faster than the
     slowdowns around it. With the stretches left out of the day's typical speed,
     nothing was left to compare them with, and they were reported as 3 reps; they are
-    nearly all of the running, so they are the reference (MIN_EASY_SHARE)."""
+    nearly all of the running, so they are the reference (min_easy_share)."""
     kw = bench_scenario("strides", 62)
     sim = ka.simulate_run(**kw)
     assert len(sim.truth.intervals) == 0
-    assert len(detect_intervals(read_back(sim.activity, ka.write_gpx))) == 0
+    act = read_back(sim.activity, ka.write_gpx)
+    assert len(detect_intervals(act)) == 0
+    assert len(detect_intervals(act, min_easy_share=0.0)) == 3  # the reps left out
 
 
 def test_a_session_with_a_warm_up_keeps_its_reps_judged_against_the_easy_running():
-    """The other side of MIN_EASY_SHARE: 3 x 10 min at tempo with 90 s jogs between a
+    """The other side of min_easy_share: 3 x 10 min at tempo with 90 s jogs between a
     12 min warm-up and a 10 min cool-down (the reps are 30 of 57 min of running) is a
     session of three reps."""
     sim = ka.simulate_run(

@@ -51,6 +51,7 @@ def detect_intervals(
     max_rest_ratio: float = 4.0,
     max_duration_ratio: float = 1.5,
     max_level_ratio: float = 1.2,
+    min_easy_share: float = 0.25,
 ) -> pd.DataFrame:
     """Find the work intervals of speedwork (about 40 s to 20 min each).
 
@@ -127,8 +128,8 @@ def detect_intervals(
        typical running speed of the day
        (:func:`kickanalysis.analysis._surges.running_speed`: the median grade-adjusted
        speed of the seconds spent running, walks and stops and these reps left out —
-       unless the reps would be more than three quarters of the running,
-       :data:`MIN_EASY_SHARE`: then they are the day's running and are not left out);
+       unless less than ``min_easy_share`` of the running would be left: then the
+       reps are the day's running and are not left out);
        reps that are not are dropped and the group is chosen again. So running again
        after a walk break or a stop, which is faster than the walk but not than the
        day's running, is no rep, and a run/walk outing is no session. Pyramids and
@@ -199,6 +200,10 @@ def detect_intervals(
     max_level_ratio : float, default 1.2
         Largest factor between a rep's grade-adjusted speed and the centre rep's [-];
         also how much slower a short piece right next to a rep may be to be part of it.
+    min_easy_share : float, default 0.25
+        Smallest share of the running time outside the reps [-] for the reps to be
+        judged against that easier running alone; with less, the reps are the day's
+        running (a session has a warm-up, recoveries, a cool-down).
 
     Returns
     -------
@@ -354,6 +359,7 @@ def detect_intervals(
         max_rest_ratio=max_rest_ratio,
         max_duration_ratio=max_duration_ratio,
         max_level_ratio=max_level_ratio,
+        min_easy_share=min_easy_share,
     )
     if len(keep) < max(min_reps, 1):
         return _empty()
@@ -535,11 +541,6 @@ def _same_effort(
     return False
 
 
-#: Smallest share of the running time outside the reps [-] for the reps to be judged
-#: against that easier running alone (see :func:`detect_intervals`, step 6).
-MIN_EASY_SHARE = 0.25
-
-
 def _structured(
     grid: sg.Grid,
     idx: np.ndarray,
@@ -556,6 +557,7 @@ def _structured(
     max_rest_ratio: float,
     max_duration_ratio: float,
     max_level_ratio: float,
+    min_easy_share: float,
 ) -> np.ndarray:
     """Indices of the candidates that make one structured session (see step 6).
 
@@ -598,7 +600,7 @@ def _structured(
         # a session has easier running around its reps (warm-up, recoveries, cool-down):
         # when the "reps" are nearly all of the running, they set the reference
         share = easy.sum() / max(running.sum(), 1)
-        exclude = mask if share >= MIN_EASY_SHARE else None
+        exclude = mask if share >= min_easy_share else None
         typical = sg.running_speed(grid, exclude=exclude, walk_speed_mps=walk_speed_mps)
         fast = level[best] >= min_typical_ratio * typical if np.isfinite(typical) else best >= 0
         if fast.all():
