@@ -52,10 +52,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date as _date
+from datetime import datetime as _datetime
+from datetime import timezone as _timezone
 from typing import Any
 
 import numpy as np
 
+from .. import geo, schema
 from ..activity import Activity, Meta
 from ..errors import CorruptFileError, EmptyActivityError, WarningLog
 from .xmlsafe import MAX_DEPTH, MAX_RUN_BYTES, depth_error, reject_dtd
@@ -462,15 +466,13 @@ def _times_uniform(buf: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarr
         uniq, inverse = key[:1], None
     else:
         uniq, inverse = np.unique(key, return_inverse=True)
-    from datetime import date
-
     days = []
     for k in uniq.tolist():
         y, md = divmod(k, 10000)
         if not 1678 <= y <= 2261:
             return None
         try:
-            days.append(date(y, md // 100, md % 100).toordinal() - 719163)
+            days.append(_date(y, md // 100, md % 100).toordinal() - 719163)
         except ValueError:
             return None
     day_arr = np.asarray(days, dtype=np.int64)
@@ -514,7 +516,7 @@ def parse_times(
         ``bool``, True where the timestamp had no UTC designator or offset (read as UTC).
     """
     n = len(starts)
-    nat = np.iinfo(np.int64).min
+    nat = _NAT
     naive = np.zeros(n, dtype=bool)
     if n == 0:
         return np.full(n, nat, dtype=np.int64), naive
@@ -1644,22 +1646,23 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     )
 
 
+_EPOCH = _datetime(1970, 1, 1, tzinfo=_timezone.utc)
+
+
 def _time_one(text: str | None) -> int | None:
     """One ISO-8601 timestamp to UTC nanoseconds (None when it is not one)."""
     if not text:
         return None
-    from datetime import datetime, timezone
-
     try:
-        dt = datetime.fromisoformat(text.strip().replace("z", "Z"))
+        dt = _datetime.fromisoformat(text.strip().replace("z", "Z"))
     except ValueError:
         raw = text.encode("utf-8", "replace")
         buf = raw + b"\0" * 64
         ns, _ = parse_times(buf, np.frombuffer(buf, np.uint8), np.array([0]), np.array([len(raw)]))
         return None if ns[0] == _NAT else int(ns[0])
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=_timezone.utc)
+    delta = dt - _EPOCH
     ns = (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
     return ns if _NAT < ns < 2**63 else None  # beyond 1677-2262 is no time
 
@@ -1677,7 +1680,8 @@ def _device(creator: dict[str, str]) -> tuple[str | None, str | None]:
     return None, name
 
 
-# pd.DatetimeTZDtype("ns", "UTC"), built once (pandas is imported lazily)
+# pd.DatetimeTZDtype("ns", "UTC") and pandas' DatetimeArray, looked up once (pandas is
+# imported lazily)
 _UTC_DTYPE: list[Any] = []
 
 
@@ -1688,16 +1692,18 @@ def _utc_array(ns: np.ndarray) -> Any:
     public constructors (a tenth of their cost, which counts for small files); where a
     pandas version lacks it, the public route gives the same array.
     """
-    import pandas as pd
-
     values = np.ascontiguousarray(ns, dtype=np.int64).view("datetime64[ns]")
-    try:
+    if not _UTC_DTYPE:
+        import pandas as pd
         from pandas.arrays import DatetimeArray
 
-        if not _UTC_DTYPE:
-            _UTC_DTYPE.append(pd.DatetimeTZDtype("ns", "UTC"))
-        out = DatetimeArray._simple_new(values, dtype=_UTC_DTYPE[0])
+        _UTC_DTYPE.extend((pd.DatetimeTZDtype("ns", "UTC"), DatetimeArray))
+    dtype, array_type = _UTC_DTYPE
+    try:
+        out = array_type._simple_new(values, dtype=dtype)
     except (AttributeError, TypeError):  # pragma: no cover - other pandas versions
+        import pandas as pd
+
         return pd.DatetimeIndex(values).tz_localize("UTC").array
     return out
 
@@ -1801,8 +1807,6 @@ def _column_index(columns: list[str]) -> Any:
 def _records_frame(time_ns: np.ndarray, columns: dict[str, np.ndarray | None], extra: dict):
     """The records frame of :func:`kickanalysis.schema.records_frame`, as one float block."""
 
-    from .. import schema
-
     n = len(time_ns)
     names = list(schema.RECORD_COLUMNS) + [c for c in extra if c not in schema.RECORD_COLUMNS]
     block = np.empty((len(names), n))
@@ -1817,8 +1821,6 @@ def _records_frame(time_ns: np.ndarray, columns: dict[str, np.ndarray | None], e
 def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
     """The activity from the trackpoints (shared by the fast and the general path)."""
     import pandas as pd
-
-    from .. import geo
 
     doc = points.doc
     tp_open = points.tp_open
@@ -1998,8 +2000,6 @@ def _nanmean(a: np.ndarray) -> float:
 
 def _split_layout() -> tuple[list[str], list[str], dict[str, int]]:
     """The laps frame's column names, its float columns and each column's place."""
-    from .. import schema
-
     names = list(schema.SPLIT_COLUMNS)
     floats = [c for c, d in schema.SPLIT_DTYPES.items() if d == "float64"]
     return names, floats, {c: i for i, c in enumerate(names)}
@@ -2017,8 +2017,6 @@ def _laps_frame(
     truncated: bool,
 ) -> tuple[Any, np.ndarray, np.ndarray]:
     """The laps frame, and the laps' start times [ns] and timer times [s]."""
-    from .. import schema
-
     nlaps = len(doc.laps)
     if nlaps == 0:
         if not _EMPTY_LAPS:
