@@ -384,7 +384,7 @@ def _decimals_chunk(
     np.subtract(s_all, mant, out=mant)
     val = mant.astype(np.float64) / _POW10_FLOAT[frac]
     if int(mant.max()) >= 1 << 53:
-        big = np.flatnonzero(ok & (mant >= np.uint64(1 << 53)))
+        big = (ok & (mant >= np.uint64(1 << 53))).nonzero()[0]
         if _POW10_LD is None:  # pragma: no cover - platform dependent
             ok[big] = False
         elif len(big):
@@ -397,7 +397,7 @@ def _decimals_chunk(
     np.negative(val, out=val, where=neg)
     if not ok.all():
         val[~ok] = np.nan
-        slow = np.flatnonzero(~ok & (lengths > 0))
+        slow = (~ok & (lengths > 0)).nonzero()[0]
         if len(slow):
             val[slow] = _floats_slow(buf, starts[slow], ends[slow])
     return val
@@ -540,7 +540,7 @@ def parse_times(
         if not (lead.any() or trail.any()):
             break
         # rare: strip fully in Python
-        for k in np.flatnonzero(lead | trail).tolist():
+        for k in (lead | trail).nonzero()[0].tolist():
             s, e = int(starts[k]), int(ends[k])
             raw = buf[s:e]
             stripped = raw.strip()
@@ -596,7 +596,7 @@ def parse_times(
         date = rows[:, :19].copy()
         date[:, 10] = 84  # 'T'
         secs = np.ascontiguousarray(date).view("S19").ravel()
-        gi = np.flatnonzero(good)
+        gi = good.nonzero()[0]
         try:
             base = secs[gi].astype("datetime64[s]").astype(np.int64)
         except ValueError:
@@ -608,7 +608,7 @@ def parse_times(
             naive[gi] = is_naive[gi]
         else:
             good[:] = False
-    rest = np.flatnonzero(~good & (lengths > 0))
+    rest = (~good & (lengths > 0)).nonzero()[0]
     if len(rest):
         ns_rest, naive_rest = _times_slow(buf, starts[rest], ends[rest])
         ns[rest] = ns_rest
@@ -1260,7 +1260,7 @@ def _angle_brackets(arr: np.ndarray) -> np.ndarray:
     scratch = np.bitwise_or(arr, 2)
     hit = scratch.view(bool)
     np.equal(scratch, 62, out=hit)
-    return np.flatnonzero(hit)
+    return hit.nonzero()[0]
 
 
 def _tag_parts(content: bytes) -> tuple[int, bytes] | None:
@@ -1413,8 +1413,8 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         return None
     qname = m.group()[1:-1]
     m_close = buf.find(b"</" + qname + b">", m.end())
-    i_open = int(np.searchsorted(lt, m.start()))
-    i_close = int(np.searchsorted(lt, m_close))
+    i_open = int(lt.searchsorted(m.start()))
+    i_close = int(lt.searchsorted(m_close))
     if m_close < 0 or len(qname) > 14 or i_close >= n or lt[i_open] != m.start():
         return None
     if lt[i_close] != m_close:
@@ -1434,9 +1434,9 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     key_a = head[:, 0] & _KEY_MASK_A[clen]
     key_b = head[:, 1] & _KEY_MASK_B[clen]
     key_b |= _KEY_LEN[clen]
-    tp_open = np.flatnonzero(key_a == key_a[i_open])
+    tp_open = (key_a == key_a[i_open]).nonzero()[0]
     tp_open = tp_open[key_b[tp_open] == key_b[i_open]]
-    tp_close = np.flatnonzero(key_a == key_a[i_close])
+    tp_close = (key_a == key_a[i_close]).nonzero()[0]
     tp_close = tp_close[key_b[tp_close] == key_b[i_close]]
     ntp = len(tp_open)
     if (
@@ -1506,7 +1506,7 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     if len(known) > _TEMPLATES_MAX:
         known.clear()
     for g, r in enumerate(reps):
-        members = np.flatnonzero(group == g) if len(reps) > 1 else None
+        members = (group == g).nonzero()[0] if len(reps) > 1 else None
         t0 = int(tp_open[r])
         size = int(lens[r])
         bounds = list(zip(lt[t0 : t0 + size].tolist(), te[t0 : t0 + size].tolist()))
@@ -1604,7 +1604,7 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         if has.all():
             field_tags.append((None, tp_open + offs))
         elif has.any():
-            sel = np.flatnonzero(has)
+            sel = has.nonzero()[0]
             field_tags.append((sel, tp_open[sel] + offs[sel]))
         else:
             field_tags.append(None)
@@ -1829,14 +1829,14 @@ def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
 
     # which track / lap each trackpoint belongs to
     track_open = points.track_open
-    track_id = np.searchsorted(track_open, tp_open) - 1
+    track_id = track_open.searchsorted(tp_open) - 1
     lap_tags = np.asarray(doc.lap_tags, dtype=np.int64)
-    lap_id = np.searchsorted(lap_tags, tp_open) - 1
+    lap_id = lap_tags.searchsorted(tp_open) - 1
     if len(lap_tags):
         lap_close = points.lap_close
         # a trackpoint after its lap closed (e.g. in a course) belongs to no lap
         lap_end = np.full(len(lap_tags), points.ntags, dtype=np.int64)
-        closes_after = np.searchsorted(lap_close, lap_tags)
+        closes_after = lap_close.searchsorted(lap_tags)
         # match each activity lap with the first lap close at the same depth after it:
         # laps do not nest, so the first close after the open is its own.
         valid = closes_after < len(lap_close)
@@ -1852,7 +1852,7 @@ def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
         log.repaired(f"{n_no_time} trackpoint(s) without a valid <Time> dropped")
     if points.naive_any:
         log.assumed("timestamps without a UTC offset; assumed to be UTC")
-    keep: np.ndarray | None = None if n_with_time == ntp else np.flatnonzero(has_time)
+    keep: np.ndarray | None = None if n_with_time == ntp else has_time.nonzero()[0]
     if keep is not None:
         time_ns = time_ns[keep]
     if len(time_ns) > 1 and (time_ns[1:] < time_ns[:-1]).any():
@@ -1917,7 +1917,7 @@ def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
     # pauses: a new <Track> inside the same lap
     pauses = []
     if len(time_ns) > 1:
-        brk = np.flatnonzero((np.diff(track_id) != 0) & (np.diff(lap_id) == 0))
+        brk = ((track_id[1:] != track_id[:-1]) & (lap_id[1:] == lap_id[:-1])).nonzero()[0]
         for b in brk.tolist():
             if time_ns[b + 1] > time_ns[b]:
                 pauses.append(
@@ -1982,6 +1982,16 @@ def _assemble(points: _Points, name: str, log: WarningLog) -> Activity:
     return Activity(records=records, laps=laps, meta=meta)
 
 
+def _range_index(n: int) -> Any:
+    """``pd.RangeIndex(n)`` without the argument checks of its constructor."""
+    import pandas as pd
+
+    try:
+        return pd.RangeIndex._simple_new(range(n))
+    except AttributeError:  # pragma: no cover - other pandas versions
+        return pd.RangeIndex(n)
+
+
 _EMPTY_LAPS: list[Any] = []  # the empty laps frame, built once and copied
 
 
@@ -1998,14 +2008,18 @@ def _nanmean(a: np.ndarray) -> float:
     return float(np.where(nan, 0.0, a).sum() / (len(a) - int(nan.sum())))
 
 
-def _split_layout() -> tuple[list[str], list[str], dict[str, int]]:
-    """The laps frame's column names, its float columns and each column's place."""
+def _split_layout() -> tuple[list[str], list[str], dict[str, int], Any]:
+    """The laps frame's column names, its float columns, each column's place and the
+    places of the float columns (a slice where they are adjacent)."""
     names = list(schema.SPLIT_COLUMNS)
     floats = [c for c, d in schema.SPLIT_DTYPES.items() if d == "float64"]
-    return names, floats, {c: i for i, c in enumerate(names)}
+    place = {c: i for i, c in enumerate(names)}
+    at = [place[c] for c in floats]
+    adjacent = at == list(range(at[0], at[0] + len(at))) if at else False
+    return names, floats, place, slice(at[0], at[0] + len(at)) if adjacent else at
 
 
-_SPLIT_LAYOUT: list[tuple[list[str], list[str], dict[str, int]]] = []
+_SPLIT_LAYOUT: list[tuple[list[str], list[str], dict[str, int], Any]] = []
 
 
 def _laps_frame(
@@ -2038,7 +2052,7 @@ def _laps_frame(
     end = np.full(nlaps, _NAT, dtype=np.int64)
     if not _SPLIT_LAYOUT:
         _SPLIT_LAYOUT.append(_split_layout())
-    names, floats, place = _SPLIT_LAYOUT[0]
+    names, floats, place, float_places = _SPLIT_LAYOUT[0]
     block = np.full((len(floats), nlaps), np.nan)
     out: dict[str, np.ndarray] = dict(zip(floats, block))
     prev_end_dist = np.nan
@@ -2049,26 +2063,28 @@ def _laps_frame(
     if n > 1 and bool((lap_id[1:] >= lap_id[:-1]).all()):
         # the usual case: each lap's rows are one run (a slice), so the per-lap values
         # come from a few vectorised searches instead of masks per lap
-        lo = np.searchsorted(lap_id, np.arange(nlaps), side="left")
-        hi = np.searchsorted(lap_id, np.arange(nlaps), side="right")
+        lap_nos = np.arange(nlaps)
+        lo = lap_id.searchsorted(lap_nos, side="left")
+        hi = lap_id.searchsorted(lap_nos, side="right")
         lap_rows: list[Any] = [
             slice(x, y) if y > x else None for x, y in zip(lo.tolist(), hi.tolist())
         ]
-        dv = np.flatnonzero(~np.isnan(dist))
+        dv = (~np.isnan(dist)).nonzero()[0]
         dvals = dist[dv]
-        i0, i1 = np.searchsorted(dv, lo), np.searchsorted(dv, hi)
-        va = np.flatnonzero(~np.isnan(alt))
-        step = np.diff(alt[va])
-        k0, k1 = np.searchsorted(va, lo), np.searchsorted(va, hi)
+        i0, i1 = dv.searchsorted(lo), dv.searchsorted(hi)
+        va = (~np.isnan(alt)).nonzero()[0]
+        alt_v = alt[va]
+        step = alt_v[1:] - alt_v[:-1]
+        k0, k1 = va.searchsorted(lo), va.searchsorted(hi)
         t_lo, t_hi = t_ns[np.minimum(lo, n - 1)], t_ns[np.maximum(hi - 1, 0)]
         # a lap's rises (falls) are a slice of all rises (falls) in order: the same values
         # numpy sums, in the same order, as ``st[st > 0].sum()`` over the lap's steps
-        up_at = np.flatnonzero(step > 0)
-        down_at = np.flatnonzero(step < 0)
+        up_at = (step > 0).nonzero()[0]
+        down_at = (step < 0).nonzero()[0]
         up, down = step[up_at], step[down_at]
         k_last = np.maximum(k1 - 1, k0)
-        u0, u1 = np.searchsorted(up_at, k0).tolist(), np.searchsorted(up_at, k_last).tolist()
-        w0, w1 = np.searchsorted(down_at, k0).tolist(), np.searchsorted(down_at, k_last).tolist()
+        u0, u1 = up_at.searchsorted(k0).tolist(), up_at.searchsorted(k_last).tolist()
+        w0, w1 = down_at.searchsorted(k0).tolist(), down_at.searchsorted(k_last).tolist()
         for j, (x0, x1, y0, y1, rows) in enumerate(
             zip(i0.tolist(), i1.tolist(), k0.tolist(), k1.tolist(), lap_rows)
         ):
@@ -2086,7 +2102,7 @@ def _laps_frame(
         if nlaps == 1 and counts[0] == n:
             lap_rows = [slice(None)]
         else:
-            lap_rows = [np.flatnonzero(lap_id == j) if counts[j] else None for j in range(nlaps)]
+            lap_rows = [(lap_id == j).nonzero()[0] if counts[j] else None for j in range(nlaps)]
         for j, rows in enumerate(lap_rows):
             if rows is None:
                 continue
@@ -2099,7 +2115,7 @@ def _laps_frame(
             a = alt[rows]
             a = a[~np.isnan(a)]
             if len(a):
-                st = np.diff(a)
+                st = a[1:] - a[:-1]
                 gain_loss[j] = (float(st[st > 0].sum()), float(-st[st < 0].sum()))
     # per column: its values with NaN as 0 and the running count of numbers, for the means
     # of laps whose rows are a slice (the sum of the slice is numpy's over the same values
@@ -2178,16 +2194,14 @@ def _laps_frame(
     partial = np.zeros(nlaps, dtype=bool)
     if truncated:
         partial = ~np.asarray(doc.lap_closed, dtype=bool)
-    import pandas as pd
-
     frame = _frame(
         [
-            (block, [place[c] for c in floats]),
+            (block, float_places),
             (np.arange(1, nlaps + 1, dtype=np.int64)[None, :], [place["split"]]),
             (_utc_array(np.vstack((start, end))), [place["start_time"], place["end_time"]]),
             (partial[None, :], [place["partial"]]),
         ],
         names,
-        pd.RangeIndex(nlaps),
+        _range_index(nlaps),
     )
     return frame, start, out["moving_s"]
