@@ -427,17 +427,24 @@ def _times_uniform(buf: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarr
     nfrac = body - 20 if body > 19 else 0
     if nfrac > 9 or (nfrac and first[19:20] != b"."):
         return None
-    pattern = bytearray(first)
-    is_digit = np.zeros(width, dtype=bool)
-    for c in (*range(0, 4), 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, *range(20, 20 + nfrac)):
-        is_digit[c] = True
-    if body < width - 1:  # an offset: its sign varies
-        is_digit[[width - 5, width - 4, width - 2, width - 1]] = True
-        pattern[width - 6] = 43  # '+', or '-' (below)
+    layout = _TIME_LAYOUTS.get((width, body))
+    if layout is None:
+        is_digit = np.zeros(width, dtype=bool)
+        for c in (*range(0, 4), 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, *range(20, 20 + nfrac)):
+            is_digit[c] = True
+        if body < width - 1:  # an offset: its sign varies
+            is_digit[[width - 5, width - 4, width - 2, width - 1]] = True
+        # the weights [ns] of the fraction digits
+        frac_ns = np.array([10 ** (8 - k) for k in range(nfrac)], dtype=np.int64)
+        layout = _TIME_LAYOUTS[(width, body)] = (is_digit, frac_ns)
+    is_digit, frac_ns = layout
+    expected = np.frombuffer(first, np.uint8)  # the bytes where no digit is
+    if body < width - 1:
+        expected = expected.copy()
+        expected[width - 6] = 43  # '+', or '-' (below)
     rows = np.ndarray((len(buf) - width + 1,), dtype=f"V{width}", buffer=buf, strides=(1,))
     rows = rows[starts].view(np.uint8).reshape(n, width)
     digit = rows - np.uint8(48)
-    expected = np.frombuffer(bytes(pattern), np.uint8)
     valid = np.where(is_digit, digit < 10, rows == expected)
     if body < width - 1:
         valid[:, width - 6] |= rows[:, width - 6] == 45
@@ -482,8 +489,13 @@ def _times_uniform(buf: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarr
         secs -= np.where(rows[:, width - 6] == 45, -offset, offset)
     ns = secs * 1_000_000_000
     if nfrac:
-        ns += number(*range(20, 20 + nfrac)) * 10 ** (9 - nfrac)
+        ns += digit[:, 20 : 20 + nfrac] @ frac_ns
     return ns
+
+
+# per timestamp width and body width (without the Z or offset): which bytes are digits,
+# and the weights of the fraction digits
+_TIME_LAYOUTS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
 
 # columns of the tens and units of the two-digit fields of YYYY-MM-DDTHH:MM:SS
