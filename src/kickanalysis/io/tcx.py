@@ -1600,26 +1600,26 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     # the fields: the tag index of each field per trackpoint (from its template's table
     # row), one conversion for all numbers, one for the times
     numeric = [f for f in _FIELD_IDS if any(f in offsets for _, offsets in templates)]
-    table = np.array(
-        [[offsets.get(f, -1) for f in (_TIME, *numeric)] for _, offsets in templates],
-        dtype=np.int64,
-    )
-    # per field: the trackpoints that have it (None: all) and the tag before its text
+    rows = [[offsets.get(f, -1) for f in (_TIME, *numeric)] for _, offsets in templates]
+    # per field: the trackpoints that have it (None: all) and the tag before its text;
+    # every template has members, so a field that all (no) templates have, all (no)
+    # trackpoints have
     field_tags: list[tuple[np.ndarray | None, np.ndarray] | None] = []
-    for col in range(table.shape[1]):
+    per_tp = None
+    for col, offs in enumerate(zip(*rows)):
         if len(templates) == 1:
-            off = int(table[0, col])
-            field_tags.append(None if off < 0 else (None, tp_open + off))
+            field_tags.append(None if offs[0] < 0 else (None, tp_open + offs[0]))
             continue
-        offs = table[group, col]
-        has = offs >= 0
-        if has.all():
-            field_tags.append((None, tp_open + offs))
-        elif has.any():
-            sel = has.nonzero()[0]
-            field_tags.append((sel, tp_open[sel] + offs[sel]))
-        else:
+        if max(offs) < 0:
             field_tags.append(None)
+            continue
+        if per_tp is None:
+            per_tp = np.array(rows, dtype=np.int64)[group]  # (trackpoint, field) offsets
+        if min(offs) >= 0:
+            field_tags.append((None, tp_open + per_tp[:, col]))
+        else:
+            sel = (per_tp[:, col] >= 0).nonzero()[0]
+            field_tags.append((sel, tp_open[sel] + per_tp[sel, col]))
 
     time_ns = np.full(ntp, _NAT, dtype=np.int64)
     naive_any = False
