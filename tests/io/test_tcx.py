@@ -804,3 +804,22 @@ def test_fast_path_in_small_chunks_still_falls_back(monkeypatch):
     data = doc(lap("<Track>" + track + "</Track>"))
     assert not fast_path_taken(data)
     assert_same(*both_paths(data, monkeypatch))
+
+
+def test_frames_are_the_same_through_pandas_public_route(monkeypatch):
+    """The frames built from pandas' private block classes (pandas 3) equal those of
+    the public route that other pandas versions take: values, dtypes, index, columns."""
+    import kickanalysis.io.tcx as tcx_module
+
+    lap1 = lap(
+        "<Track>" + tp(t(0), dist=0.0) + tp(t(10), dist=30.0) + "</Track>"
+        "<Track>" + tp(t(40), dist=31.0) + tp(t(50), dist=60.0) + "</Track>",
+        start=t(0),
+        head="<TotalTimeSeconds>20.0</TotalTimeSeconds><DistanceMeters>60.0</DistanceMeters>",
+    )
+    data = doc(lap1)
+    fast = read(data)
+    monkeypatch.setattr(tcx_module, "_INTERNALS", [None])
+    public = read(data)
+    pd.testing.assert_frame_equal(fast.records, public.records, check_exact=True)
+    pd.testing.assert_frame_equal(fast.laps, public.laps, check_exact=True)

@@ -1736,7 +1736,14 @@ _INTERNALS: list[Any] = []
 
 
 def _internals() -> Any:
+    """pandas' block classes for :func:`_frame`, or None. They are private: used only
+    with the pandas major version the tests run against (3), else the public route."""
     if not _INTERNALS:
+        import pandas as pd
+
+        if pd.__version__.split(".")[0] != "3":
+            _INTERNALS.append(None)
+            return None
         try:
             from pandas._libs.internals import BlockPlacement
             from pandas.core.internals.blocks import DatetimeLikeBlock, NumpyBlock
