@@ -526,10 +526,10 @@ def _same_effort(
     """Whether two adjacent fast segments ``(start, end, mean speed)`` are one effort.
 
     ``rep0``/``rep1`` tell whether each is a rep on its own (its edges, or the ends of
-    its segment, are ``min_duration_s`` to ``max_duration_s`` apart). They are one effort when one of
-    them is such a rep, the other is too short to be one (a segment under
-    ``min_duration_s``), and the short one is not slower than the rep by more than
-    ``max_level_ratio`` (the factor that tells reps of one session apart): a surge
+    its segment, are ``min_duration_s`` to ``max_duration_s`` apart). They are one
+    effort when one of them is such a rep, the other is too short to be one (a segment
+    under ``min_duration_s``), and the short one is not slower than the rep by more
+    than ``max_level_ratio`` (the factor that tells reps of one session apart): a surge
     inside a rep, or the first seconds of a rep that GPS drift made look slower, split
     a rep into segments. So a short neighbour moves a rep's edge to its far side, but
     never makes a rep: two short pieces, or a short piece and a segment that is no rep
