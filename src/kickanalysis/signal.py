@@ -491,11 +491,11 @@ def moving_from_speed(
     return out
 
 
-def _speed_estimate(records: pd.DataFrame, t: np.ndarray, distance: np.ndarray) -> np.ndarray:
-    """Device speed where recorded (and not merely derived from raw distance), else the
-    speed from the given clean distance."""
+def _measured_speed(records: pd.DataFrame, t: np.ndarray) -> np.ndarray:
+    """Where the records' ``speed_mps`` is the device's: known, and not merely the
+    backward difference of the raw ``distance_m`` (which readers fill in for a file
+    without speed)."""
     v = _column(records, "speed_mps")
-    from_clean = geo.speed_from_distance(t, distance) if len(t) >= 2 else np.full(len(t), np.nan)
     raw_dist = _column(records, "distance_m")
     if len(t) >= 2 and np.isfinite(raw_dist).any():
         with np.errstate(invalid="ignore"):
@@ -503,7 +503,15 @@ def _speed_estimate(records: pd.DataFrame, t: np.ndarray, distance: np.ndarray) 
         same = np.isclose(v, derived, rtol=1e-6, atol=1e-6)
     else:
         same = np.zeros(len(v), dtype=bool)
-    return np.where(np.isnan(v) | same, from_clean, v)
+    return ~np.isnan(v) & ~same
+
+
+def _speed_estimate(records: pd.DataFrame, t: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """Device speed where recorded (and not merely derived from raw distance), else the
+    speed from the given clean distance."""
+    v = _column(records, "speed_mps")
+    from_clean = geo.speed_from_distance(t, distance) if len(t) >= 2 else np.full(len(t), np.nan)
+    return np.where(_measured_speed(records, t), v, from_clean)
 
 
 def moving(

@@ -233,3 +233,25 @@ def test_gps_surges_under_trees_are_no_strides_on_a_gpx_without_speed():
     )
     assert len(detect_strides(act)) == 0
     assert len(detect_strides(act, min_cadence_ratio=0.0)) >= 4
+
+
+def test_without_cadence_or_watch_speed_a_stride_must_beat_the_gps_noise():
+    """A messy easy run of benchmarks/bench_detection.py (seed 4) as a GPX with neither
+    the watch's speed nor a cadence: its GPS error makes 2 "strides" that gain less
+    than noise_factor x the run's distance noise; the planted strides of eight runs
+    written the same way are all still found."""
+    sim = ka.simulate_run(**bench_scenario("messy", 4))
+    rec = sim.activity.records.assign(speed_mps=np.nan, cadence_spm=np.nan)
+    act = read_back(
+        ka.Activity(records=rec, laps=sim.activity.laps, meta=sim.activity.meta), ka.write_gpx
+    )
+    assert len(sim.truth.strides) == 0
+    assert len(detect_strides(act)) == 0
+    assert len(detect_strides(act, noise_factor=0.0)) == 2
+    for seed in range(8):  # paces 4:00-7:00/km, GPS error 1-5 m, 1 s and smart, hills
+        sim = planted(seed)
+        rec = sim.activity.records.assign(speed_mps=np.nan, cadence_spm=np.nan)
+        act = read_back(
+            ka.Activity(records=rec, laps=sim.activity.laps, meta=sim.activity.meta), ka.write_gpx
+        )
+        assert match(detect_strides(act), sim.truth.strides) == (len(sim.truth.strides), 0, 0)

@@ -258,6 +258,25 @@ def fuse_distance(
     return rate_m + num / den
 
 
+def positions_only(activity: Any, series: Series, *, min_coverage: float = 0.9) -> bool:
+    """Whether the speed can only come from GPS positions: the distance is computed from
+    them, and the file records no speed of its own for ``min_coverage`` of the samples
+    (a reader's difference of the positions' distance does not count). A prepared
+    Series holds no speed: it counts as positions only when its distance does."""
+    if series.distance_source != "positions":
+        return False
+    if isinstance(activity, Series):
+        return True
+    from .. import signal
+
+    records = getattr(activity, "records", activity)
+    if "speed_mps" not in records or len(records) < 2:
+        return True
+    ns = records.index.as_unit("ns").asi8
+    t = (ns - ns[0]) / 1e9
+    return bool(signal._measured_speed(records, t).mean() < min_coverage)
+
+
 def device_speed(activity: Any, series: Series, *, min_coverage: float = 0.9) -> np.ndarray | None:
     """The device's speed [m/s] per sample, when detection should use it, else None.
 

@@ -44,6 +44,7 @@ def detect_strides(
     min_set_count: int = 2,
     max_strides: int = 15,
     min_cadence_ratio: float = 1.02,
+    noise_factor: float = 6.0,
 ) -> pd.DataFrame:
     """Find strides: short surges clearly faster than the easy running around them.
 
@@ -103,7 +104,11 @@ def detect_strides(
        "Muscular strategy shift in human running", J. Exp. Biol. 215, 1944-1956), by
        5-10 % from easy pace to stride pace, while GPS error moves no feet. This is
        what tells a surge of the positions under trees (10 m of error or more) from a
-       stride, on a GPX without the watch's speed.
+       stride, on a GPX without the watch's speed. On a file with neither a cadence nor
+       the watch's speed, the positions alone show a surge: its extra distance must then
+       also be ``noise_factor`` × the run's distance noise
+       (:func:`kickanalysis.analysis._surges.distance_noise_m`, 2–3 m for 5 m of GPS
+       error), as for the steps of :func:`kickanalysis.analysis.intervals.detect_intervals`.
     7. Strides less than ``max_set_gap_s`` apart form a set; a set needs
        ``min_set_count`` strides (strides are done as repetitions; a lone surge is
        the run's own variation). More than ``max_strides`` in a run are reported as
@@ -150,6 +155,9 @@ def detect_strides(
     min_cadence_ratio : float, default 1.02
         Smallest median cadence of a stride relative to the easy running around it
         [-], when the file has a cadence; 0 to skip the test.
+    noise_factor : float, default 6.0
+        On a file with neither a cadence nor the watch's speed, how many times the
+        run's distance noise a stride must gain over the baseline [-].
 
     Returns
     -------
@@ -213,6 +221,11 @@ def detect_strides(
     cad = grid.cadence_spm() if min_cadence_ratio > 0 else None
     if cad is not None and not np.isfinite(cad).any():
         cad = None
+    # with neither a cadence nor the watch's speed, only the positions show a surge: it
+    # must gain clearly more than their error can fake
+    need_m = min_extra_m
+    if cad is None and sg.positions_only(activity, grid.series):
+        need_m = max(need_m, noise_factor * sg.distance_noise_m(grid))
 
     def raw_mean(t0: float, t1: float) -> float:
         d = np.interp([t0, t1], grid.time_s, grid.distance_m)
@@ -228,7 +241,7 @@ def detect_strides(
             continue
         a, z = int(np.floor(t0)), int(np.ceil(t1))
         mean = sg.nanmedian(vg[a:z]) if z - a < 3 else float(np.nanmean(vg[a:z]))
-        if not (mean >= min_speed_ratio * b and (mean - b) * (t1 - t0) >= min_extra_m):
+        if not (mean >= min_speed_ratio * b and (mean - b) * (t1 - t0) >= need_m):
             continue
         if not (raw_mean(t0, t1) <= max_speed_mps):
             continue  # faster than a person sprints: GPS error
