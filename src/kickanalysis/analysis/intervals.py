@@ -578,6 +578,7 @@ def _structured(
         & (speed <= max_speed_mps)  # ... that a human can hold
     )
     cands = np.flatnonzero(ok)
+    running = sg.running_mask(grid, walk_speed_mps=walk_speed_mps)
     while len(cands) > 0:
         best = _best_session(
             grid,
@@ -595,7 +596,6 @@ def _structured(
         for k in best.tolist():
             a, b = spans[k]
             mask[idx[a] : idx[min(b, len(idx)) - 1] + 1] = True
-        running = sg.running_mask(grid, walk_speed_mps=walk_speed_mps)
         easy = running & ~mask
         # a session has easier running around its reps (warm-up, recoveries, cool-down):
         # when the "reps" are nearly all of the running, they set the reference
