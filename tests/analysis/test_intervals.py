@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import bench_scenario
-from test_splits import read_back, synthetic
+from test_splits import read_back, synthetic, with_columns
 
 import kickanalysis as ka
 from kickanalysis.analysis._prepare import prepare
@@ -28,6 +28,12 @@ SESSIONS = [
     IntervalSpec(reps=10, distance_m=400, recovery_s=60),
     IntervalSpec(reps=4, distance_m=1000, recovery_m=400),
 ]
+
+
+def rep_duration_errors(found, truth):
+    """|found - planted| duration of each rep [s]; every planted rep must be found."""
+    assert len(found) == len(truth)
+    return np.abs(found["duration_s"].to_numpy() - truth["duration_s"].to_numpy())
 
 
 def session(seed, spec, noise_m):
@@ -139,12 +145,8 @@ def test_gpx_without_device_speed_still_finds_the_reps():
     found; edges within 5 s (the GPS error's slow wander limits them)."""
     sim = session(0, SESSIONS[0], 1.5)
     act = read_back(sim.activity, ka.write_gpx)
-    records = act.records.assign(speed_mps=np.nan)
-    found = detect_intervals(ka.Activity(records=records, laps=act.laps, meta=act.meta))
-    truth = sim.truth.intervals
-    assert len(found) == len(truth)
-    err = np.abs(found["duration_s"].to_numpy() - truth["duration_s"].to_numpy())
-    assert err.max() < 5.0
+    found = detect_intervals(with_columns(act, speed_mps=np.nan))
+    assert rep_duration_errors(found, sim.truth.intervals).max() < 5.0
 
 
 @pytest.mark.parametrize(
@@ -195,12 +197,8 @@ def test_gpx_positions_and_cadence_give_reps_within_3_s(seed):
     4-6 s off, with or without cadence, also at 1.5 m: not yet explained."""
     sim = session(seed, SESSIONS[seed], 3.0)
     act = read_back(sim.activity, ka.write_gpx)
-    records = act.records.assign(speed_mps=np.nan)
-    found = detect_intervals(ka.Activity(records=records, laps=act.laps, meta=act.meta))
-    truth = sim.truth.intervals
-    assert len(found) == len(truth)
-    err = np.abs(found["duration_s"].to_numpy() - truth["duration_s"].to_numpy())
-    assert err.max() < 3.0
+    found = detect_intervals(with_columns(act, speed_mps=np.nan))
+    assert rep_duration_errors(found, sim.truth.intervals).max() < 3.0
 
 
 def test_change_point_weighs_channels_by_their_noise():
@@ -320,15 +318,9 @@ def test_benchmark_runs_that_were_off_have_every_rep_within_3_s(fmt, seed):
     sim = ka.simulate_run(**bench_scenario("intervals", seed))
     written = sim.activity
     if fmt == "gpx-pos":  # as benchmarks/bench_detection.py: a GPX without speed
-        written = ka.Activity(
-            records=written.records.assign(speed_mps=np.nan), laps=written.laps, meta=written.meta
-        )
-    act = read_back(written, ka.write_gpx)
-    found = detect_intervals(act)
-    truth = sim.truth.intervals
-    assert len(found) == len(truth)
-    err = np.abs(found["duration_s"].to_numpy() - truth["duration_s"].to_numpy())
-    assert err.max() < 3.0
+        written = with_columns(written, speed_mps=np.nan)
+    found = detect_intervals(read_back(written, ka.write_gpx))
+    assert rep_duration_errors(found, sim.truth.intervals).max() < 3.0
 
 
 # two runs of benchmarks/bench_detection.py ("intervals", seeds 1 and 19)
@@ -366,12 +358,8 @@ def test_gpx_positions_short_piece_beside_a_rep_is_part_of_it(kw):
     start, a faster-looking bump) does not cut the rep (before, 23 s off / no reps)."""
     sim = ka.simulate_run(distance_error_pct=0.0, **kw)
     act = read_back(sim.activity, ka.write_gpx)
-    records = act.records.assign(speed_mps=np.nan)
-    found = detect_intervals(ka.Activity(records=records, laps=act.laps, meta=act.meta))
-    truth = sim.truth.intervals
-    assert len(found) == len(truth)
-    err = np.abs(found["duration_s"].to_numpy() - truth["duration_s"].to_numpy())
-    assert err.max() < 3.0
+    found = detect_intervals(with_columns(act, speed_mps=np.nan))
+    assert rep_duration_errors(found, sim.truth.intervals).max() < 3.0
 
 
 def test_same_effort_joins_a_short_piece_to_a_rep_only():

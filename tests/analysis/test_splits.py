@@ -23,6 +23,12 @@ def read_back(act, writer):
         return ka.read(writer(act))
 
 
+def with_columns(act, **columns):
+    """The activity with some records columns replaced (``speed_mps=np.nan``: a file
+    without the watch's speed)."""
+    return ka.Activity(records=act.records.assign(**columns), laps=act.laps, meta=act.meta)
+
+
 def synthetic(speeds_mps, dt_s=1.0, start="2024-05-01T07:00:00Z"):
     """A run with the given per-sample speeds and exact device distance."""
     n = len(speeds_mps) + 1

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import bench_scenario
-from test_splits import read_back, synthetic
+from test_splits import read_back, synthetic, with_columns
 
 import kickanalysis as ka
 from kickanalysis.analysis.strides import STRIDE_DTYPES, detect_strides
@@ -208,16 +208,11 @@ def test_a_stride_needs_quicker_steps_when_the_file_has_a_cadence():
     sim = planted(2)
     act = read_back(sim.activity, ka.write_fit)
     assert len(detect_strides(act)) == len(sim.truth.strides)
-    rec = act.records
-    flat = rec.assign(cadence_spm=float(rec["cadence_spm"].median()))
-    assert len(detect_strides(ka.Activity(records=flat, laps=act.laps, meta=act.meta))) == 0
-    none = rec.assign(cadence_spm=np.nan)
-    found = detect_strides(ka.Activity(records=none, laps=act.laps, meta=act.meta))
+    flat = with_columns(act, cadence_spm=float(act.records["cadence_spm"].median()))
+    assert len(detect_strides(flat)) == 0
+    found = detect_strides(with_columns(act, cadence_spm=np.nan))
     assert len(found) == len(sim.truth.strides)
-    skipped = detect_strides(
-        ka.Activity(records=flat, laps=act.laps, meta=act.meta), min_cadence_ratio=0.0
-    )
-    assert len(skipped) == len(sim.truth.strides)
+    assert len(detect_strides(flat, min_cadence_ratio=0.0)) == len(sim.truth.strides)
 
 
 def test_gps_surges_under_trees_are_no_strides_on_a_gpx_without_speed():
@@ -227,10 +222,7 @@ def test_gps_surges_under_trees_are_no_strides_on_a_gpx_without_speed():
     kw = bench_scenario("messy", 29)
     sim = ka.simulate_run(**kw)
     assert len(sim.truth.strides) == 0
-    rec = sim.activity.records.assign(speed_mps=np.nan)
-    act = read_back(
-        ka.Activity(records=rec, laps=sim.activity.laps, meta=sim.activity.meta), ka.write_gpx
-    )
+    act = read_back(with_columns(sim.activity, speed_mps=np.nan), ka.write_gpx)
     assert len(detect_strides(act)) == 0
     assert len(detect_strides(act, min_cadence_ratio=0.0)) >= 4
 
@@ -241,17 +233,12 @@ def test_without_cadence_or_watch_speed_a_stride_must_beat_the_gps_noise():
     than noise_factor x the run's distance noise; the planted strides of eight runs
     written the same way are all still found."""
     sim = ka.simulate_run(**bench_scenario("messy", 4))
-    rec = sim.activity.records.assign(speed_mps=np.nan, cadence_spm=np.nan)
-    act = read_back(
-        ka.Activity(records=rec, laps=sim.activity.laps, meta=sim.activity.meta), ka.write_gpx
-    )
+    act = read_back(with_columns(sim.activity, speed_mps=np.nan, cadence_spm=np.nan), ka.write_gpx)
     assert len(sim.truth.strides) == 0
     assert len(detect_strides(act)) == 0
     assert len(detect_strides(act, noise_factor=0.0)) == 2
     for seed in range(8):  # paces 4:00-7:00/km, GPS error 1-5 m, 1 s and smart, hills
         sim = planted(seed)
-        rec = sim.activity.records.assign(speed_mps=np.nan, cadence_spm=np.nan)
-        act = read_back(
-            ka.Activity(records=rec, laps=sim.activity.laps, meta=sim.activity.meta), ka.write_gpx
-        )
+        written = with_columns(sim.activity, speed_mps=np.nan, cadence_spm=np.nan)
+        act = read_back(written, ka.write_gpx)
         assert match(detect_strides(act), sim.truth.strides) == (len(sim.truth.strides), 0, 0)
