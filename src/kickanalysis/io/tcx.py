@@ -218,6 +218,12 @@ def _gather(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int
 
 
 def _floats_slow(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """``float()`` of each span, NaN where it is not a number."""
+    spans = zip(starts.tolist(), ends.tolist())
+    try:
+        return np.array([float(data[s:e]) for s, e in spans], dtype=np.float64)
+    except ValueError:
+        pass
     out = np.full(len(starts), np.nan)
     for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist())):
         try:
@@ -268,6 +274,11 @@ def _tail_masks(nw: int) -> np.ndarray:
 
 _MASK_TAIL = {nw: _tail_masks(nw).view(f"V{8 * nw}").ravel() for nw in (1, 2, 3)}
 _CHUNK = 4096  # numbers converted at a time
+# Up to this many numbers, ``float()`` per number is faster than the vectorised parser,
+# whose forty-odd numpy calls cost about 0.2 ms on a read with cold caches (float() costs
+# about 0.45 us a number). The values are the same: the parser is exact, and it hands
+# everything that is not a plain decimal to ``float()`` too.
+_FEW_DECIMALS = 320
 
 
 def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -288,7 +299,7 @@ def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.nda
         The values, NaN where a span is empty or not a number. Plain decimals (an optional
         sign, digits, at most one point) of up to 19 significant digits are converted
         exactly (correctly rounded, as ``float()`` does); anything else goes through
-        ``float()``.
+        ``float()``, and so do all of them when there are few (``_FEW_DECIMALS``).
 
     Notes
     -----
@@ -307,6 +318,8 @@ def parse_decimals(buf: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.nda
     n = len(starts)
     if n == 0:
         return np.full(0, np.nan)
+    if n <= _FEW_DECIMALS:
+        return _floats_slow(buf, starts, ends)
     if int(ends.min()) < 24:  # no room before the first span: pad
         return parse_decimals(b"\0" * 24 + buf, arr, starts + 24, ends + 24)
     if n <= _CHUNK:
@@ -1249,6 +1262,7 @@ def _general_points(scan: _Scan, codec: str) -> _Points:
 _NOT_IN_TEMPLATE = frozenset({"Trackpoint", "Track", "Lap"})
 _FIELD_OF = {name: _NAME_IDS[name.encode()] for name in ("Time",) + _TP_FIELDS[1:]}
 _MAX_TEMPLATES = 64
+_FEW_LEFT = 48  # trackpoints left to group few enough for Python (see _fast_points)
 _TAG_CHUNK = 8192  # trackpoint tags grouped and verified at a time
 _QNAME = re.compile(rb"[^\0\t\n\r />]+")
 _ATTR_START = frozenset(b" \t\n\r")
@@ -1470,11 +1484,14 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         return None  # a trackpoint of over a thousand tags is no template: general path
     group = np.full(ntp, -1, dtype=np.intp)
     reps: list[int] = []
+    members_of: list[Any] = []  # the trackpoints of each template (array or list)
     todo = np.arange(ntp)
-    while len(todo):
+    while len(todo) > _FEW_LEFT:
         if len(reps) == _MAX_TEMPLATES:
             return None
-        r = int(todo[0])
+        # the middle one: the first (and last) trackpoints of a track are often written
+        # differently, the middle one is of the common template
+        r = int(todo[len(todo) // 2])
         size = int(lens[r])
         cand = todo if len(reps) == 0 and (lens == size).all() else todo[lens[todo] == size]
         cols = np.arange(size)
@@ -1491,9 +1508,35 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
             other ^= want_b
             diff |= other
             match[c : c + step] = True if not diff.any() else ~diff.any(axis=1)
-        group[cand[match]] = len(reps)
+        members = cand[match]
+        group[members] = len(reps)
         reps.append(r)
+        members_of.append(members)
         todo = todo[group[todo] < 0]
+    if len(todo):
+        # the few left (a track's odd first and last trackpoints, or a short file): in
+        # Python, by the exact bytes of their keys, each one dict lookup (a template in
+        # numpy costs some twenty calls)
+        left_lens = lens[todo]
+        ends = np.cumsum(left_lens)
+        idx = np.arange(int(ends[-1])) + np.repeat(tp_open[todo] - (ends - left_lens), left_lens)
+        bytes_a, bytes_b = key_a[idx].tobytes(), key_b[idx].tobytes()
+        seen: dict[bytes, int] = {}
+        left_group = []
+        at = 0
+        for t, size in zip(todo.tolist(), left_lens.tolist()):
+            k = bytes_a[8 * at : 8 * (at + size)] + bytes_b[8 * at : 8 * (at + size)]
+            at += size
+            g = seen.get(k)
+            if g is None:
+                g = seen[k] = len(reps)
+                reps.append(t)
+                members_of.append([])
+            members_of[g].append(t)
+            left_group.append(g)
+        if len(reps) > _MAX_TEMPLATES:
+            return None
+        group[todo] = left_group
 
     # each template in Python: names, nesting, the tag index of each field
     parsed = _PARSED_TAGS  # tag content -> its parts, shared by all reads
@@ -1513,12 +1556,12 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
             parsed[content] = info
         return info
 
-    templates: list[tuple[np.ndarray | None, dict[int, int]]] = []
+    templates: list[tuple[Any, dict[int, int]]] = []
     known = _TEMPLATES  # tag contents of a template -> its analysis, shared by all reads
     if len(known) > _TEMPLATES_MAX:
         known.clear()
     for g, r in enumerate(reps):
-        members = (group == g).nonzero()[0] if len(reps) > 1 else None
+        members = members_of[g] if len(reps) > 1 else None
         t0 = int(tp_open[r])
         size = int(lens[r])
         bounds = list(zip(lt[t0 : t0 + size].tolist(), te[t0 : t0 + size].tolist()))
@@ -1531,7 +1574,7 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         if found is None:
             return None
         offsets, long_tags = found
-        if long_tags:
+        if long_tags and (members is None or len(members) > 1):
             # the key covers the first 15 bytes after '<': compare the rest of the longer
             # tags (up to and with the '>') of every member with the template's, as
             # (overlapping, unaligned) 8-byte words, in one gather per chunk of members
@@ -1601,49 +1644,34 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     # row), one conversion for all numbers, one for the times
     numeric = [f for f in _FIELD_IDS if any(f in offsets for _, offsets in templates)]
     rows = [[offsets.get(f, -1) for f in (_TIME, *numeric)] for _, offsets in templates]
-    # per field: the trackpoints that have it (None: all) and the tag before its text;
-    # every template has members, so a field that all (no) templates have, all (no)
-    # trackpoints have
-    field_tags: list[tuple[np.ndarray | None, np.ndarray] | None] = []
-    per_tp = None
-    for col, offs in enumerate(zip(*rows)):
-        if len(templates) == 1:
-            field_tags.append(None if offs[0] < 0 else (None, tp_open + offs[0]))
-            continue
-        if max(offs) < 0:
-            field_tags.append(None)
-            continue
-        if per_tp is None:
-            per_tp = np.array(rows, dtype=np.int64)[group]  # (trackpoint, field) offsets
-        if min(offs) >= 0:
-            field_tags.append((None, tp_open + per_tp[:, col]))
-        else:
-            sel = (per_tp[:, col] >= 0).nonzero()[0]
-            field_tags.append((sel, tp_open[sel] + per_tp[sel, col]))
-
+    # (field, trackpoint) -> the tag before the field's text; every template has members,
+    # so a field that all templates have, all trackpoints have. The numbers are converted
+    # field by field, so the values come in the block's order.
+    table = np.array(rows, dtype=np.int64)
+    table = table[0][:, None] if len(templates) == 1 else table[group].T
+    tags = table + tp_open  # (1 + len(numeric), ntp)
+    everyone = [min(col) >= 0 for col in zip(*rows)]
     time_ns = np.full(ntp, _NAT, dtype=np.int64)
     naive_any = False
-    if field_tags[0] is not None:
-        sel, tags = field_tags[0]
-        t_ns, naive = parse_times(buf, arr, te[tags] + 1, lt[tags + 1])
+    if any(r[0] >= 0 for r in rows):
+        sel = None if everyone[0] else (table[0] >= 0).nonzero()[0]
+        time_tags = tags[0] if sel is None else tags[0, sel]
+        t_ns, naive = parse_times(buf, arr, te[time_tags] + 1, lt[time_tags + 1])
         naive_any = bool(naive.any())
         if sel is None:
             time_ns = t_ns
         else:
             time_ns[sel] = t_ns
-    num = [ft for ft in field_tags[1:] if ft is not None]
     block = np.empty((0, ntp))
-    if num:
-        tags = num[0][1] if len(num) == 1 else np.concatenate([tg for _, tg in num])
-        values = parse_decimals(buf, arr, te[tags] + 1, lt[tags + 1])
-        if all(sel is None for sel, _ in num):
+    if numeric:
+        present = None if all(everyone[1:]) else table[1:] >= 0
+        num_tags = tags[1:].ravel() if present is None else tags[1:][present]
+        values = parse_decimals(buf, arr, te[num_tags] + 1, lt[num_tags + 1])
+        if present is None:
             block = values.reshape(len(numeric), ntp)
         else:
             block = np.full((len(numeric), ntp), np.nan)
-            at = 0
-            for r, (sel, tg) in enumerate(num):
-                block[r, slice(None) if sel is None else sel] = values[at : at + len(tg)]
-                at += len(tg)
+            block[present] = values
     fields = {f: block[r] for r, f in enumerate(numeric)}
     return _Points(
         doc=doc,
