@@ -318,7 +318,11 @@ def test_naive_time_assumed_utc():
     assert any("assumed to be UTC" in w for w in act.meta.warnings)
 
 
-def test_parse_helpers_exact():
+@pytest.mark.parametrize("few", [0, 320])  # vectorised; float() per number
+def test_parse_helpers_exact(few, monkeypatch):
+    import kickanalysis.io.tcx as tcx
+
+    monkeypatch.setattr(tcx, "_FEW_DECIMALS", few)
     texts = [b"53.32048667", b"-105.25865315459669", b"62", b"", b"x", b" 7.5 ", b"1e3", b"+0.1"]
     buf = b"".join(texts) + b"\0" * 64
     starts = np.cumsum([0] + [len(x) for x in texts[:-1]])
@@ -779,20 +783,26 @@ def test_lap_without_trackpoints_between_laps():
 
 @pytest.mark.parametrize("name", ["several templates", "two laps, pause", "prefixed names"])
 def test_fast_path_in_small_chunks(name, monkeypatch):
-    """The template stage works in chunks of trackpoints; tiny chunks give the same."""
+    """The template stage works in chunks of trackpoints; tiny chunks give the same, and
+    so do the numpy stages that a small document skips (grouping the last few
+    trackpoints by template, converting few numbers)."""
     import kickanalysis.io.tcx as tcx
 
     monkeypatch.setattr(tcx, "_TAG_CHUNK", 20)
     monkeypatch.setattr(tcx, "_CHUNK", 3)
+    monkeypatch.setattr(tcx, "_FEW_LEFT", 0)
+    monkeypatch.setattr(tcx, "_FEW_DECIMALS", 0)
     data = FAST_DOCS[name]
     assert fast_path_taken(data)
     assert_same(*both_paths(data, monkeypatch))
 
 
-def test_fast_path_in_small_chunks_still_falls_back(monkeypatch):
+@pytest.mark.parametrize("few_left", [0, 48])
+def test_fast_path_in_small_chunks_still_falls_back(few_left, monkeypatch):
     import kickanalysis.io.tcx as tcx
 
     monkeypatch.setattr(tcx, "_TAG_CHUNK", 20)
+    monkeypatch.setattr(tcx, "_FEW_LEFT", few_left)
     for name in ("long tags that differ", "more templates than the fast path groups"):
         assert not fast_path_taken(FALLBACK_DOCS[name])
     # a long tag that differs beyond its key, in the last trackpoint only
