@@ -1023,13 +1023,13 @@ def tcx_from_bytes(data: bytes, name: str, *, strict: bool = False) -> Activity:
     return _assemble(points, name, log)
 
 
-def _text(buf: bytes, lt: np.ndarray, te: np.ndarray, i: int, codec: str) -> str:
-    s, e = int(te[i]) + 1, int(lt[i + 1])
+def _text(buf: bytes, s: int, e: int, codec: str) -> str:
     return _unescape(buf[s:e].decode(codec, "replace").strip())
 
 
-def _attrs(buf: bytes, lt: np.ndarray, te: np.ndarray, i: int, codec: str) -> dict[str, str]:
-    raw = buf[int(lt[i]) : int(te[i])]
+def _attrs(buf: bytes, s: int, e: int, codec: str) -> dict[str, str]:
+    """The attributes of the tag whose ``<`` is at *s* and ``>`` at *e*."""
+    raw = buf[s:e]
     out = {}
     for m in _ATTR.finditer(raw):
         key = m.group(1).rpartition(b":")[2].decode("ascii", "replace")
@@ -1085,10 +1085,11 @@ class _Doc:
 
 def _walk(
     buf: bytes,
-    lt: np.ndarray,
-    te: np.ndarray,
     codec: str,
     outside: list[int],
+    lt: list[int],
+    te: list[int],
+    text_end: list[int],
     kinds: list[int],
     names: list[str],
     leaf: list[bool],
@@ -1098,13 +1099,16 @@ def _walk(
     Parameters
     ----------
     buf : bytes
-        The scan buffer; *lt* and *te* index it.
-    lt, te : numpy.ndarray
-        Positions of the ``<`` and ``>`` of every tag.
+        The scan buffer; the positions index it.
     codec : str
         Codec of the text.
     outside : list of int
         Indices of the tags to walk, ascending.
+    lt, te : list of int
+        Positions of the ``<`` and ``>`` of each walked tag (Python ints: a numpy
+        scalar per look-up costs more than the rest of the walk).
+    text_end : list of int
+        Per walked leaf tag, the position of the next ``<`` (the end of its text).
     kinds : list of int
         ``_OPEN``, ``_CLOSE`` or ``_SELF`` per walked tag.
     names : list of str
@@ -1120,7 +1124,7 @@ def _walk(
     doc = _Doc()
     stack: list[str] = []
     lap_stack: list[int] = []  # index into doc.laps of the open activity laps
-    for i, kind, tag, is_leaf in zip(outside, kinds, names, leaf):
+    for x, (i, kind, tag, is_leaf) in enumerate(zip(outside, kinds, names, leaf)):
         if kind == _CLOSE:
             if stack:
                 top = stack.pop()
@@ -1133,33 +1137,34 @@ def _walk(
         if doc.root is None:
             doc.root = tag
         if tag == "Activity":
-            doc.sports.append(_attrs(buf, lt, te, i, codec).get("Sport", ""))
+            doc.sports.append(_attrs(buf, lt[x], te[x], codec).get("Sport", ""))
         elif tag == "Course":
             doc.n_courses += 1
         elif tag == "Lap" and "Course" not in stack:
-            doc.laps.append(_attrs(buf, lt, te, i, codec))
+            doc.laps.append(_attrs(buf, lt[x], te[x], codec))
             doc.lap_tags.append(i)
             doc.lap_closed.append(False)
             lap_stack.append(len(doc.laps) - 1)
         if not is_leaf:
             continue
         # a leaf element: its text
+        span = (te[x] + 1, text_end[x])
         parent = stack[-2] if len(stack) > 1 else ""
         if lap_stack and "Track" not in stack and "Lap" in stack and "Course" not in stack:
             key = parent if tag == "Value" else tag
             if key in _LAP_KEYS or key in ("AverageHeartRateBpm", "MaximumHeartRateBpm"):
-                doc.laps[lap_stack[-1]].setdefault(key, _text(buf, lt, te, i, codec))
+                doc.laps[lap_stack[-1]].setdefault(key, _text(buf, *span, codec))
             continue
         if parent == "Activity" and tag == "Id" and doc.activity_id is None:
-            doc.activity_id = _text(buf, lt, te, i, codec)
+            doc.activity_id = _text(buf, *span, codec)
         elif parent == "Activity" and tag == "Notes" and doc.notes is None:
-            doc.notes = _text(buf, lt, te, i, codec)
+            doc.notes = _text(buf, *span, codec)
         elif parent == "Course" and tag == "Name" and doc.course_name is None:
-            doc.course_name = _text(buf, lt, te, i, codec)
+            doc.course_name = _text(buf, *span, codec)
         elif "Creator" in stack and "Author" not in stack:
-            doc.creator.setdefault(tag, _text(buf, lt, te, i, codec))
+            doc.creator.setdefault(tag, _text(buf, *span, codec))
         elif parent == "Author" and tag == "Name" and doc.author is None:
-            doc.author = _text(buf, lt, te, i, codec)
+            doc.author = _text(buf, *span, codec)
     return doc
 
 
@@ -1206,8 +1211,17 @@ def _general_points(scan: _Scan, codec: str) -> _Points:
     leaf = isclose[nxt] & (outside + 1 < n)
     local = scan.local
     names = [local[c] for c in scan.codes[outside].tolist()]
+    lt_w, te_w, next_lt = scan.lt[outside], scan.te[outside], scan.lt[nxt]
     doc = _walk(
-        buf, scan.lt, scan.te, codec, outside.tolist(), kinds.tolist(), names, leaf.tolist()
+        buf,
+        codec,
+        outside.tolist(),
+        lt_w.tolist(),
+        te_w.tolist(),
+        next_lt.tolist(),
+        kinds.tolist(),
+        names,
+        leaf.tolist(),
     )
 
     # leaf elements inside trackpoints
@@ -1607,8 +1621,11 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     track_open: list[int] = []
     lap_close: list[int] = []
     root_done = False
+    cached = parsed.get
     for i, s, e, follows in zip(out_list, lt_out, te_out, after_tp.tolist()):
-        info = tag_info(s, e)
+        info = cached(buf[s + 1 : e], _UNSEEN)  # tag_info without the call, usually
+        if info is _UNSEEN:
+            info = tag_info(s, e)
         if info is None or root_done or (follows and not stack):
             return None
         kind, qn, local = info
@@ -1638,7 +1655,8 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         kinds_out[x + 1] == _CLOSE if x + 1 < n_out and out_list[x + 1] == i + 1 else False
         for x, i in enumerate(out_list)
     ]
-    doc = _walk(buf, lt, te, codec, out_list, kinds_out, names_out, leaf)
+    # a leaf's next tag is the next walked tag (its closing tag)
+    doc = _walk(buf, codec, out_list, lt_out, te_out, lt_out[1:] + [0], kinds_out, names_out, leaf)
 
     # the fields: the tag index of each field per trackpoint (from its template's table
     # row), one conversion for all numbers, one for the times
