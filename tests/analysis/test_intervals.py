@@ -264,6 +264,36 @@ def test_a_dip_inside_a_rep_joins_it_and_a_recovery_does_not():
     assert joined[0][2] == pytest.approx(v.mean())
 
 
+def test_levels_the_cadence_does_not_tell_apart_are_one():
+    """_same_cadence: a change of speed without the change of cadence that the run's
+    cadence-speed slope predicts is GPS error; with that change it is a change of pace."""
+    from kickanalysis.analysis.intervals import _same_cadence
+
+    def run(cad_b):
+        # easy, a rep's first part, its second part (GPS error: looks 11 % slower),
+        # the recovery; cadence = 146 + 8.5 x speed except in the second part
+        levels = [(120, 2.7), (90, 3.7), (60, 3.3), (90, 2.2)]
+        v = np.concatenate([np.full(n, x) for n, x in levels])
+        cad = np.concatenate([np.full(n, 146 + 8.5 * x) for n, x in levels])
+        cad[210:270] = cad_b
+        bounds = np.cumsum([0] + [n for n, _ in levels])
+        segs = [(int(a), int(b), x) for a, b, (_, x) in zip(bounds[:-1], bounds[1:], levels)]
+        return _same_cadence(v, v, cad, segs, ratio=1.2, agreement=0.5)
+
+    rep_cadence = 146 + 8.5 * 3.7
+    joined = run(rep_cadence)  # the rep's cadence: the slower look is GPS error
+    assert [s[:2] for s in joined] == [(0, 120), (120, 270), (270, 360)]
+    assert joined[1][2] == pytest.approx((90 * 3.7 + 60 * 3.3) / 150)
+    assert len(run(146 + 8.5 * 3.3)) == 4  # the cadence fell with the pace: two levels
+    assert len(run(rep_cadence - 0.25 * 8.5 * 0.4)) == 3  # a quarter of the fall: one
+    assert len(run(rep_cadence - 0.75 * 8.5 * 0.4)) == 4  # three quarters: two
+    segs = [(0, 120, 1.0), (120, 240, 1.05), (240, 360, 1.0)]
+    no_cadence = _same_cadence(
+        np.ones(360), np.ones(360), np.full(360, np.nan), segs, ratio=1.2, agreement=0.5
+    )
+    assert no_cadence == segs
+
+
 # runs of benchmarks/bench_detection.py ("intervals": format, seed) whose reps were more
 # than 3 s off before the fixes named
 BENCH_RUNS = [
@@ -310,6 +340,13 @@ BENCH_RUNS = [
     # run but the first search still used the actual speed); guards the first search
     # on the grade-adjusted speed
     ("gpx-pos", 27),
+    # positions only, 10 x 400 m and 6 x 800 m on hills: GPS error made part of a rep
+    # look 11-14 % slower or faster, a level of its own next to the rep's, and the rest
+    # then failed the contrast test against it: a rep missing; the cadence (180 and 182,
+    # 178 and 180 steps/min in the two parts) shows no change of pace, so the parts are
+    # one level (_same_cadence)
+    ("gpx-pos", 142),
+    ("gpx-pos", 165),
 ]
 
 

@@ -438,6 +438,12 @@ def nanmedian(x: np.ndarray) -> float:
     return float(np.median(x)) if len(x) else float("nan")
 
 
+def nanmean(x: np.ndarray) -> float:
+    """Mean of the finite values (NaN when none), without a warning."""
+    x = x[np.isfinite(x)]
+    return float(np.mean(x)) if len(x) else float("nan")
+
+
 def rolling_baseline(
     v: np.ndarray,
     *,

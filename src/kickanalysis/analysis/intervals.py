@@ -52,6 +52,7 @@ def detect_intervals(
     max_duration_ratio: float = 1.5,
     max_level_ratio: float = 1.2,
     min_easy_share: float = 0.25,
+    min_cadence_agreement: float = 0.5,
 ) -> pd.DataFrame:
     """Find the work intervals of speedwork (about 40 s to 20 min each).
 
@@ -83,7 +84,13 @@ def detect_intervals(
        of at least that length, less than ``max_level_ratio`` slower than them or
        nearer their speed than that of the slowest running just outside them, joins
        them (:func:`_is_dip`): a crossing, a turn or a few seconds of GPS error inside
-       a rep, not a recovery.
+       a rep, not a recovery. Two adjacent segments less than ``max_level_ratio``
+       apart also join when the cadence does not show their change of pace: when it
+       changes between them by less than ``min_cadence_agreement`` × what the run's
+       own cadence-speed slope predicts from their change of actual speed
+       (:func:`_same_cadence`; step frequency rises with speed, and the watch counts
+       it without GPS error), so GPS error that makes part of a rep look slower or
+       faster does not cut it in two.
     4. A segment is a candidate when its mean speed is at least
        ``min_contrast_ratio`` × the typical (median) speed of the running before and
        after it (up to ``context_s``, not reaching into a neighbouring segment nearly
@@ -204,6 +211,10 @@ def detect_intervals(
         Smallest share of the running time outside the reps [-] for the reps to be
         judged against that easier running alone; with less, the reps are the day's
         running (a session has a warm-up, recoveries, a cool-down).
+    min_cadence_agreement : float, default 0.5
+        Smallest change of cadence between two adjacent levels, as a share of the
+        change the run's cadence-speed slope predicts from their speeds [-], for them
+        to stay two levels; below it they are one (ignored without a cadence).
 
     Returns
     -------
@@ -272,6 +283,14 @@ def detect_intervals(
     segs = _close_dips(v, segs, max_dip_s=min_duration_s, ratio=max_level_ratio)
     ctx = int(round(context_s))
     cadence = grid.cadence_spm()[idx]
+    segs = _same_cadence(
+        v,
+        grid.speed_mps[idx],
+        cadence,
+        segs,
+        ratio=max_level_ratio,
+        agreement=min_cadence_agreement,
+    )
     # the first search of an edge compares effort levels (grade adjusted: a rep on a
     # hill is one level; the cadence is not, it changes with the pace on hills), the
     # refinement the actual pace and the cadence right beside it
@@ -412,6 +431,72 @@ def _close_dips(
         if _is_dip(out[k], out[k + 1], out[k + 2], max_dip_s=max_dip_s, ratio=ratio, floor=floor):
             a, b = out[k][0], out[k + 2][1]
             out[k : k + 3] = [(a, b, float(np.mean(v[a:b])))]
+        else:
+            k += 1
+    return out
+
+
+def _same_cadence(
+    v: np.ndarray,
+    speed: np.ndarray,
+    cadence: np.ndarray,
+    segs: list[tuple[int, int, float]],
+    *,
+    ratio: float,
+    agreement: float,
+    min_fit_s: int = 20,
+) -> list[tuple[int, int, float]]:
+    """Join adjacent segments whose change of speed the cadence does not show.
+
+    Step frequency rises with running speed (Cavanagh & Kram 1989, "Stride length in
+    distance running: velocity, body dimensions, and added mass effects", Med. Sci.
+    Sports Exerc. 21, 467-479; Dorn, Schache & Pandy 2012, J. Exp. Biol. 215,
+    1944-1956), and a watch counts it from its accelerometer, free of GPS error. The
+    run's own cadence-speed slope is fitted over its segments (least squares weighted by
+    duration, segments of at least ``min_fit_s`` seconds). Two adjacent segments less
+    than a factor ``ratio`` apart in grade-adjusted speed are one level when the
+    cadence changes between them by less than ``agreement`` × the change that slope
+    predicts from their change of actual speed (or in the opposite direction): a
+    stretch of GPS error that made part of a rep look slower or faster, not a change of
+    pace. Without a cadence, or without a rising slope (fewer than three segments, a
+    cadence that does not follow speed), nothing is joined.
+
+    ``v`` is the per-second grade-adjusted speed (the segments' levels), ``speed`` the
+    actual speed and ``cadence`` the cadence [steps/min] on the same axis.
+    """
+    if len(segs) < 3 or not np.isfinite(cadence).any():
+        return segs
+
+    def stats(a: int, b: int) -> tuple[float, float]:
+        return sg.nanmean(speed[a:b]), sg.nanmedian(cadence[a:b])
+
+    st = [stats(a, b) for a, b, _ in segs]
+    x, y = np.array(st).T
+    w = np.array([b - a for a, b, _ in segs], dtype=np.float64)
+    ok = np.isfinite(x) & np.isfinite(y) & (w >= min_fit_s)
+    if ok.sum() < 3:
+        return segs
+    xm = np.average(x[ok], weights=w[ok])
+    sxx = np.sum(w[ok] * (x[ok] - xm) ** 2)
+    if not sxx > 0:
+        return segs
+    slope = np.sum(w[ok] * (x[ok] - xm) * (y[ok] - np.average(y[ok], weights=w[ok]))) / sxx
+    if not slope > 0:
+        return segs
+    out = list(segs)
+    k = 0
+    while k + 1 < len(out):
+        (a0, _, l0), (_, b1, l1) = out[k], out[k + 1]
+        (s0, c0), (s1, c1) = st[k], st[k + 1]
+        dv = s1 - s0
+        alike = max(l0, l1) < ratio * min(l0, l1)
+        if (
+            alike
+            and np.isfinite([c0, c1, dv]).all()
+            and (c1 - c0) * np.sign(dv) < agreement * slope * abs(dv)
+        ):
+            out[k : k + 2] = [(a0, b1, float(np.mean(v[a0:b1])))]
+            st[k : k + 2] = [stats(a0, b1)]
         else:
             k += 1
     return out
