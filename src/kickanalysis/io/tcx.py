@@ -1284,12 +1284,16 @@ _ATTR_END = frozenset(b" \t\n\r\"'")
 _FIRST_TP = re.compile(rb"<([A-Za-z_][\w.\-]*:)?Trackpoint>")
 
 
-# per tag content length k (0 ... 255, longer ones count as 255): the masks keeping its
-# first k bytes in the first and the next 7 bytes in the second key word, and k in the
-# second word's top byte
-_KEY_MASK_A = _MASK_FIRST[np.minimum(np.arange(256), 8)]
-_KEY_MASK_B = _MASK_FIRST[np.clip(np.arange(256) - 8, 0, 7)]
-_KEY_LEN = np.arange(256, dtype=np.uint64) << np.uint64(56)
+# per tag content length k (0 ... 255, longer ones count as 255), as one 16-byte item
+# each (gathered in one step): the masks keeping its first k bytes in the first and the
+# next 7 bytes in the second key word, and k in the second word's top byte
+_KEY_MASKS = np.zeros((256, 2), dtype=np.uint64)
+_KEY_MASKS[:, 0] = _MASK_FIRST[np.minimum(np.arange(256), 8)]
+_KEY_MASKS[:, 1] = _MASK_FIRST[np.clip(np.arange(256) - 8, 0, 7)]
+_KEY_MASKS = _KEY_MASKS.view("V16").ravel()
+_KEY_LENS = np.zeros((256, 2), dtype=np.uint64)
+_KEY_LENS[:, 1] = np.arange(256, dtype=np.uint64) << np.uint64(56)
+_KEY_LENS = _KEY_LENS.view("V16").ravel()
 _LT_GT = np.frombuffer(b"<>", dtype=np.uint16)[0]  # a '<' followed by a '>' as one item
 
 
@@ -1465,15 +1469,17 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     words = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
     # the 16 bytes after each '<' in one gather of 16-byte items (a gather of unaligned
     # 8-byte words costs as much per item, twice), masked to the tag's length, which is
-    # put in the top byte of the second word
+    # put in the top byte of the second word; ``keys`` holds the two words of each tag
+    # side by side, so that a run of tags is a row of 2 x its length words
     pairs = np.ndarray((len(buf) - 15,), dtype="V16", buffer=buf, strides=(1,))
     clen = te - lt
     clen -= 1
     np.minimum(clen, 255, out=clen)
-    head = pairs[lt + 1].view(np.uint64).reshape(n, 2)
-    key_a = head[:, 0] & _KEY_MASK_A[clen]
-    key_b = head[:, 1] & _KEY_MASK_B[clen]
-    key_b |= _KEY_LEN[clen]
+    keys = pairs[lt + 1].view(np.uint64)  # (the arithmetic on flat arrays: on (n, 2)
+    keys &= _KEY_MASKS[clen].view(np.uint64)  # arrays numpy loops over pairs, 10x slower)
+    keys |= _KEY_LENS[clen].view(np.uint64)
+    keys = keys.reshape(n, 2)
+    key_a, key_b = keys[:, 0], keys[:, 1]
     tp_open = (key_a == key_a[i_open]).nonzero()[0]
     tp_open = tp_open[key_b[tp_open] == key_b[i_open]]
     tp_close = (key_a == key_a[i_close]).nonzero()[0]
@@ -1488,11 +1494,11 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     ):
         return None
 
-    # group the trackpoints by their tag sequence, exactly: the first trackpoint not yet
-    # assigned is the next template, and every unassigned trackpoint of its length is
-    # compared with it key by key, as rows of a 2-D array (in chunks of about
-    # _TAG_CHUNK tags, so that the temporaries stay small: fresh pages of large
-    # temporaries cost more than the comparisons)
+    # group the trackpoints by their tag sequence, exactly: an unassigned trackpoint is
+    # the next template, and every unassigned trackpoint of its length is compared with it
+    # key by key, as rows of a 2-D array (gathered as whole rows of a strided view of the
+    # keys; in chunks of about _TAG_CHUNK tags, so that the temporaries stay small: fresh
+    # pages of large temporaries cost more than the comparisons)
     lens = tp_close - tp_open + 1
     if lens.max() > 1024:
         return None  # a trackpoint of over a thousand tags is no template: general path
@@ -1508,19 +1514,16 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         r = int(todo[len(todo) // 2])
         size = int(lens[r])
         cand = todo if len(reps) == 0 and (lens == size).all() else todo[lens[todo] == size]
-        cols = np.arange(size)
-        want_a, want_b = key_a[tp_open[r] + cols], key_b[tp_open[r] + cols]
+        # row t: the keys of the tags t ... t + size - 1
+        runs = np.ndarray((n - size + 1, 2 * size), dtype=np.uint64, buffer=keys, strides=(16, 8))
+        want = runs[tp_open[r]]
         step = max(1, _TAG_CHUNK // size)
         match = np.empty(len(cand), dtype=bool)
         for c in range(0, len(cand), step):
-            idx = tp_open[cand[c : c + step], None] + cols
             # the bits that differ from the template; zero everywhere (one reduction over
             # all) is the usual case, else the rows without a difference match
-            diff = key_a[idx]
-            diff ^= want_a
-            other = key_b[idx]
-            other ^= want_b
-            diff |= other
+            diff = runs[tp_open[cand[c : c + step]]]
+            diff ^= want
             match[c : c + step] = True if not diff.any() else ~diff.any(axis=1)
         members = cand[match]
         group[members] = len(reps)
@@ -1534,12 +1537,12 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         left_lens = lens[todo]
         ends = np.cumsum(left_lens)
         idx = np.arange(int(ends[-1])) + np.repeat(tp_open[todo] - (ends - left_lens), left_lens)
-        bytes_a, bytes_b = key_a[idx].tobytes(), key_b[idx].tobytes()
+        key_bytes = keys[idx].tobytes()
         seen: dict[bytes, int] = {}
         left_group = []
         at = 0
         for t, size in zip(todo.tolist(), left_lens.tolist()):
-            k = bytes_a[8 * at : 8 * (at + size)] + bytes_b[8 * at : 8 * (at + size)]
+            k = key_bytes[16 * at : 16 * (at + size)]
             at += size
             g = seen.get(k)
             if g is None:
