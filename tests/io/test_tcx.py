@@ -318,7 +318,7 @@ def test_naive_time_assumed_utc():
     assert any("assumed to be UTC" in w for w in act.meta.warnings)
 
 
-@pytest.mark.parametrize("few", [0, 320])  # vectorised; float() per number
+@pytest.mark.parametrize("few", [0, 256])  # vectorised; float() per number
 def test_parse_helpers_exact(few, monkeypatch):
     import kickanalysis.io.tcx as tcx
 
