@@ -1,6 +1,7 @@
 """Accuracy of the detectors (strides, intervals, final kick) on simulated runs.
 
-Usage: ``python benchmarks/bench_detection.py [--seeds N] [--jobs N] [--csv out.csv]``
+Usage: ``python benchmarks/bench_detection.py [--seeds N] [--jobs N] [--csv out.csv]
+[--formats fit gpx gpx-pos gpx-bare]``
 
 Every seed makes one run of each kind below with the project's simulator
 (:func:`kickanalysis.simulate_run`), drawing the runner's pace, the GPS noise (1–5 m),
@@ -8,7 +9,9 @@ the sampling (1 s or smart recording), the course (flat or hilly) and stops from
 seeded generator. Each run is written to FIT, to GPX as our writer and Garmin write it
 (positions and the watch's speed, in the TrackPointExtension) and to GPX with positions
 only (as Strava exports it: distance and speed must come from the noisy positions),
-read back with :func:`kickanalysis.read`, and put through all three detectors:
+and to a bare GPX with positions, times and elevations only (``gpx-bare``: no speed, no
+cadence, no heart rate, as a phone app without sensors records it), read back with
+:func:`kickanalysis.read`, and put through all three detectors:
 
 ========== ============================================================ =================
 kind       what is planted                                              expected
@@ -54,7 +57,7 @@ import kickanalysis as ka
 from kickanalysis.errors import DataQualityWarning
 from kickanalysis.simulate import IntervalSpec, KickSpec, PauseSpec, StrideSpec
 
-FORMATS = ("fit", "gpx", "gpx-pos")
+FORMATS = ("fit", "gpx", "gpx-pos", "gpx-bare")
 KINDS = (
     "strides",
     "easy",
@@ -180,8 +183,10 @@ def evaluate(job: tuple[str, int, str]) -> dict[str, Any]:
     kw = scenario(kind, seed)
     sim = ka.simulate_run(**kw)
     written = sim.activity
-    if fmt == "gpx-pos":  # no speed in the file
+    if fmt in ("gpx-pos", "gpx-bare"):  # no speed in the file
         records = written.records.assign(speed_mps=np.nan)
+        if fmt == "gpx-bare":  # nor any sensor
+            records = records.assign(cadence_spm=np.nan, heart_rate_bpm=np.nan)
         written = ka.Activity(records=records, laps=written.laps, meta=written.meta)
     writer = ka.write_fit if fmt == "fit" else ka.write_gpx
     with warnings.catch_warnings():
@@ -232,21 +237,29 @@ def _prf(df: pd.DataFrame, name: str) -> tuple[float, float, float]:
 def report(df: pd.DataFrame) -> str:
     """The printed tables."""
     out = []
+    names = {
+        "fit": "FIT",
+        "gpx": "GPX",
+        "gpx-pos": "GPX without speed (gpx-pos)",
+        "gpx-bare": "GPX with positions only (gpx-bare)",
+    }
+    formats = list(dict.fromkeys(df["format"]))
     out.append(
-        f"runs: {len(df) // len(FORMATS)} simulated, each read back from FIT, GPX and GPX"
-        " without speed (gpx-pos)\n"
+        f"runs: {len(df) // len(formats)} simulated, each read back from "
+        + ", ".join(names[f] for f in formats)
+        + "\n"
     )
     lines = [
-        "format   strides P / R / F1        reps P / R / F1           all reps found, |dur err| ≤ 3 s"
+        "format    strides P / R / F1        reps P / R / F1           all reps found, |dur err| ≤ 3 s"
     ]
-    for fmt, g in df.groupby("format"):
+    for fmt, g in df.groupby("format", sort=False):
         sp, sr, sf = _prf(g[g.kind == "strides"], "stride")
         rp, rr, rf = _prf(g[g.kind == "intervals"], "rep")
         iv = g[g.kind == "intervals"]
         # every planted rep found, each with its duration within 3 s
         ok = ((iv["rep_matched"] == iv["rep_planted"]) & (iv["rep_max_dur_err_s"] <= 3.0)).sum()
         lines.append(
-            f"{fmt:7s}  {sp:.3f} / {sr:.3f} / {sf:.3f}     {rp:.3f} / {rr:.3f} / {rf:.3f}"
+            f"{fmt:8s}  {sp:.3f} / {sr:.3f} / {sf:.3f}     {rp:.3f} / {rr:.3f} / {rf:.3f}"
             f"     {ok}/{len(iv)} sessions (worst {iv['rep_max_dur_err_s'].max():.2f} s)"
         )
     out.append("\n".join(lines))
@@ -255,21 +268,21 @@ def report(df: pd.DataFrame) -> str:
         fs = g["stride_found"] if kind != "strides" else g["stride_found"] - g["stride_matched"]
         fr = g["rep_found"] if kind != "intervals" else g["rep_found"] - g["rep_matched"]
         lines.append(
-            f"  {fmt:7s} {kind:10s} strides {int((fs > 0).sum()):3d}/{len(g):<4d} ({int(fs.sum())} in all)"
+            f"  {fmt:8s} {kind:10s} strides {int((fs > 0).sum()):3d}/{len(g):<4d} ({int(fs.sum())} in all)"
             f"   reps {int((fr > 0).sum()):3d}/{len(g):<4d} ({int(fr.sum())} in all)"
             f"   kicks {int(g['kick_found'].sum()):3d}/{len(g)}"
         )
     out.append("\n".join(lines))
     lines = [
-        "\nkick    detected (planted)   detected (even)   detected (fade)   onset error median / worst"
+        "\nkick     detected (planted)   detected (even)   detected (fade)   onset error median / worst"
     ]
-    for fmt, g in df.groupby("format"):
+    for fmt, g in df.groupby("format", sort=False):
         k, e, f = (
             g[g.kind == x]["kick_found"].mean() for x in ("race_kick", "race_even", "race_fade")
         )
         err = g["kick_onset_err_s"].abs().dropna()
         lines.append(
-            f"{fmt:7s} {k:8.1%}             {e:8.1%}          {f:8.1%}"
+            f"{fmt:8s} {k:8.1%}             {e:8.1%}          {f:8.1%}"
             f"          {err.median():.1f} s / {err.max():.1f} s"
         )
     gains = df.loc[df.kind == "race_kick", "kick_realised_pct"]
@@ -289,8 +302,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seeds", type=int, default=40, help="runs of each kind (default 40)")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     ap.add_argument("--csv", help="also write every run's row to this CSV file")
+    ap.add_argument(
+        "--formats", nargs="+", choices=FORMATS, default=list(FORMATS), help="formats to read"
+    )
     args = ap.parse_args(argv)
-    jobs = [(k, s, f) for s in range(args.seeds) for k in KINDS for f in FORMATS]
+    jobs = [(k, s, f) for s in range(args.seeds) for k in KINDS for f in args.formats]
     t0 = time.perf_counter()
     if args.jobs > 1:
         with multiprocessing.Pool(args.jobs) as pool:
