@@ -784,25 +784,29 @@ def test_lap_without_trackpoints_between_laps():
 @pytest.mark.parametrize("name", ["several templates", "two laps, pause", "prefixed names"])
 def test_fast_path_in_small_chunks(name, monkeypatch):
     """The template stage works in chunks of trackpoints; tiny chunks give the same, and
-    so do the numpy stages that a small document skips (grouping the last few
-    trackpoints by template, converting few numbers)."""
+    so do the stages that a small document skips (grouping the last few trackpoints by
+    template, converting few numbers, checking the long tags of a template with many
+    trackpoints)."""
     import kickanalysis.io.tcx as tcx
 
     monkeypatch.setattr(tcx, "_TAG_CHUNK", 20)
     monkeypatch.setattr(tcx, "_CHUNK", 3)
     monkeypatch.setattr(tcx, "_FEW_LEFT", 0)
     monkeypatch.setattr(tcx, "_FEW_DECIMALS", 0)
+    monkeypatch.setattr(tcx, "_FEW_MEMBERS", 0)
     data = FAST_DOCS[name]
     assert fast_path_taken(data)
     assert_same(*both_paths(data, monkeypatch))
 
 
 @pytest.mark.parametrize("few_left", [0, 48])
-def test_fast_path_in_small_chunks_still_falls_back(few_left, monkeypatch):
+@pytest.mark.parametrize("few_members", [0, 64])
+def test_fast_path_in_small_chunks_still_falls_back(few_left, few_members, monkeypatch):
     import kickanalysis.io.tcx as tcx
 
     monkeypatch.setattr(tcx, "_TAG_CHUNK", 20)
     monkeypatch.setattr(tcx, "_FEW_LEFT", few_left)
+    monkeypatch.setattr(tcx, "_FEW_MEMBERS", few_members)
     for name in ("long tags that differ", "more templates than the fast path groups"):
         assert not fast_path_taken(FALLBACK_DOCS[name])
     # a long tag that differs beyond its key, in the last trackpoint only

@@ -1278,7 +1278,8 @@ _NOT_IN_TEMPLATE = frozenset({"Trackpoint", "Track", "Lap"})
 _FIELD_OF = {name: _NAME_IDS[name.encode()] for name in ("Time",) + _TP_FIELDS[1:]}
 _MAX_TEMPLATES = 64
 _FEW_LEFT = 48  # trackpoints left to group few enough for Python (see _fast_points)
-_TAG_CHUNK = 8192  # trackpoint tags grouped and verified at a time
+_FEW_MEMBERS = 64  # up to this many trackpoints of a template: long tags checked at once
+_TAG_CHUNK = 8192  # trackpoint tags grouped at a time
 _QNAME = re.compile(rb"[^\0\t\n\r />]+")
 _ATTR_START = frozenset(b" \t\n\r")
 _ATTR_END = frozenset(b" \t\n\r\"'")
@@ -1594,14 +1595,23 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
         offsets, long_tags = found
         if long_tags and (members is None or len(members) > 1):
             # the key covers the first 15 bytes after '<': compare the rest of the longer
-            # tags (up to and with the '>') of every member with the template's, as
-            # (overlapping, unaligned) 8-byte words, in one gather per chunk of members
+            # tags (up to and with the '>') of every member with the template's
             opens = tp_open if members is None else tp_open[members]
             tags, offs = long_tags
-            want = words[lt[t0 + tags] + offs]
-            step = max(1, _TAG_CHUNK // len(want))
-            for c in range(0, len(opens), step):
-                if not (words[lt[opens[c : c + step, None] + tags] + offs] == want).all():
+            if len(opens) > _FEW_MEMBERS:
+                # per long tag, those bytes of every member as one item (one gather),
+                # compared with the template's repeated, as one bytes object
+                for j in dict.fromkeys(tags.tolist()):
+                    s0, e0 = int(lt[t0 + j]) + 16, int(te[t0 + j]) + 1
+                    items = np.ndarray(
+                        (len(buf) - (e0 - s0) + 1,), f"V{e0 - s0}", buffer=buf, strides=(1,)
+                    )
+                    if items[lt[opens + j] + 16].tobytes() != buf[s0:e0] * len(opens):
+                        return None
+            else:
+                # a few members: as (overlapping, unaligned) 8-byte words, in one gather
+                want = words[lt[t0 + tags] + offs]
+                if not (words[lt[opens[:, None] + tags] + offs] == want).all():
                     return None
         templates.append((members, offsets))
 
