@@ -1477,8 +1477,10 @@ def _fast_points(data: bytes, codec: str) -> _Points | None:
     clen = te - lt
     clen -= 1
     np.minimum(clen, 255, out=clen)
-    keys = pairs[lt + 1].view(np.uint64)  # (the arithmetic on flat arrays: on (n, 2)
-    keys &= _KEY_MASKS[clen].view(np.uint64)  # arrays numpy loops over pairs, 10x slower)
+    # (the arithmetic on flat arrays: on (n, 2) arrays numpy loops over each pair, and
+    # was ten times slower)
+    keys = pairs[lt + 1].view(np.uint64)
+    keys &= _KEY_MASKS[clen].view(np.uint64)
     keys |= _KEY_LENS[clen].view(np.uint64)
     keys = keys.reshape(n, 2)
     key_a, key_b = keys[:, 0], keys[:, 1]
