@@ -223,6 +223,54 @@ def test_change_point_weighs_channels_by_their_noise():
     assert abs(edge([speed, cadence]) - 100.0) < 2.0
 
 
+def _warm_up_then_rep(factor):
+    """A warm-up at an effort of 2.7 m/s, then from second 120 a rep at 3.55 m/s; the
+    positions' speed has a wander of 0.6 m/s on the last 14 s of the warm-up; the
+    cadence (148 + 8.5 steps/min per m/s of actual speed, noise of 1.5) does not.
+    ``factor`` is the grade factor of each second (the grade-adjusted speed over the
+    actual speed, which is the effort over the factor)."""
+    from kickanalysis.analysis.intervals import _Channels
+
+    rng = np.random.default_rng(5)
+    t = np.arange(260)
+    level = np.where(t >= 120, 3.55, 2.7) / factor
+    speed = level + np.convolve(rng.normal(0.0, 0.3, 264), np.ones(5) / 5.0, mode="valid")
+    speed[106:120] += 0.6
+    cadence = 2.0 * np.round((148.0 + 8.5 * level + rng.normal(0.0, 1.5, 260)) / 2.0)
+    segs = [(0, 106, 2.7), (106, 260, 3.5)]
+    coarse = _Channels([speed * factor], segs)
+    fine = _Channels([speed, cadence], segs)
+    return coarse, fine
+
+
+def test_change_point_starts_the_fine_search_where_pace_and_cadence_step():
+    """On level ground the positions' wander before a rep's start fakes the step 14 s
+    early in the grade-adjusted speed; the cadence steps at the true edge, and the fine
+    search starts where the actual speed and the cadence step most (_step_scan)."""
+    from kickanalysis.analysis.intervals import _change_point, _cusum, _step_scan
+
+    coarse, fine = _warm_up_then_rep(np.full(260, 1.03))
+    before, after = (46, 106), (106, 250)
+    assert abs(_cusum(coarse, before, after, 66, 146) - 106.0) < 3.0  # the wander
+    level = coarse.levels(before, after)[0]
+    assert abs(_step_scan(coarse, fine, before, after, level, 106, 66, 146) - 120.0) <= 3
+    assert abs(_change_point(coarse, fine, before, after, 66, 146) - 120.0) < 2.0
+
+
+def test_step_scan_keeps_the_edge_on_a_changing_grade():
+    """Where the grade changes around the edge (here from level to 6 %: at the same
+    effort the actual speed, and the cadence with it, fall by 0.6 m/s, most of the
+    rep's step), the actual speed and the cadence no longer tell where the effort
+    changed: the first search's edge is kept."""
+    from kickanalysis.analysis.intervals import _step_scan
+
+    factor = np.ones(260)
+    factor[90:] = np.minimum(1.0 + 0.006 * np.arange(170), 1.2)  # a hill starts at 90
+    coarse, fine = _warm_up_then_rep(factor)
+    level = coarse.levels((46, 106), (106, 250))[0]
+    assert _step_scan(coarse, fine, (46, 106), (106, 250), level, 106, 66, 146) == 106
+
+
 def test_a_quantised_channel_keeps_its_noise_and_its_weight():
     """A cadence counted in whole steps of 2 spm that is constant on most seconds has a
     median absolute deviation of zero: its noise is then the mean square (before, such
@@ -347,6 +395,15 @@ BENCH_RUNS = [
     # one level (_same_cadence)
     ("gpx-pos", 142),
     ("gpx-pos", 165),
+    # positions only, flat, 5 m of GPS error: the positions' wander made the last 13 s
+    # of the warm-up look 0.5 m/s faster, and both searches of the first rep's start
+    # put it there (12.3 s early; the fine search's 20 s cadence windows beside that
+    # edge both straddled the true one and showed no change). The same in seed 131
+    # (a 0.4 m/s dip of the positions' speed after the first rep's start: 9.3 s late);
+    # now the fine search starts where the actual speed and the cadence step most
+    # (_step_scan)
+    ("gpx-pos", 9),
+    ("gpx-pos", 131),
 ]
 
 

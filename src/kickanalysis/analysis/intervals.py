@@ -100,7 +100,10 @@ def detect_intervals(
        (:func:`_change_point`: a CUSUM at the halfway level, searched up to
        ``2 × edge_window_s`` either side of the edge on the grade-adjusted speed, then
        repeated on the *actual* speed and the cadence together with the levels of the
-       20 s right beside the edge found: an edge is where the runner changed pace),
+       20 s right beside the edge found — on level ground beside the second within
+       15 s of it where the actual speed and the cadence step most
+       (:func:`_step_scan`), as the positions' wander can fake a step of the speed
+       alone 10-15 s from the true edge: an edge is where the runner changed pace),
        each channel weighted by its step over its noise variance measured on the whole
        run (the likelihood of independent channels): the cadence comes from the
        watch's accelerometer without GPS error. So a few noisy seconds, the positions'
@@ -784,6 +787,29 @@ class _Channels:
     def __init__(self, data: list[np.ndarray], segs: list[tuple[int, int, float]]) -> None:
         self.data = data
         self.var = [_channel_var(x, segs) for x in data]
+        # cumulative sums and counts of the finite values, for the means of windows
+        self._cum = []
+        for x in data:
+            f = np.isfinite(x)
+            self._cum.append(
+                (
+                    np.concatenate(([0.0], np.cumsum(np.where(f, x, 0.0)))),
+                    np.concatenate(([0], np.cumsum(f))),
+                )
+            )
+
+    def levels(self, before: tuple[int, int], after: tuple[int, int]) -> list[tuple[float, float]]:
+        """Each channel's level (median) over the ranges ``before`` and ``after``."""
+        return [
+            (sg.nanmedian(x[before[0] : before[1]]), sg.nanmedian(x[after[0] : after[1]]))
+            for x in self.data
+        ]
+
+    def window_mean(self, c: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Mean of channel ``c`` over ``[lo, hi)`` for arrays of window bounds (NaN ignored)."""
+        s, n = self._cum[c]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (s[hi] - s[lo]) / (n[hi] - n[lo])
 
 
 def _change_point(
@@ -804,7 +830,9 @@ def _change_point(
     level, but neither its actual pace nor its cadence is. The second (``fine``) uses
     the actual speed (an edge is where the runner changed pace) and the cadence, which
     a watch counts from its accelerometer without any GPS error, with the levels of the
-    20 s right beside the edge found.
+    20 s right beside the edge found — on level ground, beside the second near it where
+    these two channels step most (:func:`_step_scan`), so that a first edge 10-15 s off
+    does not take both levels from the same side of the true edge.
 
     For one channel with known levels ``lo`` and ``hi`` in white noise, the maximum
     likelihood change point is where the cumulative sum of ``x - (lo + hi) / 2`` is
@@ -830,12 +858,15 @@ def _change_point(
     i1 = min(int(i1), n)
     if i1 - i0 < 2:
         return 0.5 * (i0 + i1)
-    p = _cusum(coarse, before, after, i0, i1)
+    levels = coarse.levels(before, after)
+    p = _cusum(coarse, before, after, i0, i1, levels)
     if p is None:
         return 0.5 * (i0 + i1)
+    # on level ground, where the runner's step in pace and cadence is (the positions'
+    # wander can fake a step in the grade-adjusted speed alone)
+    k = _step_scan(coarse, fine, before, after, levels[0], int(round(p)), i0, i1)
     # again with the levels right next to the edge found (on hills the actual speed of
     # a rep is not one level)
-    k = int(round(p))
     near0 = (max(before[0], k - local_s - 3), max(before[0], k - 3))
     near1 = (min(after[1], k + 3), min(after[1], k + local_s + 3))
     if near0[1] - near0[0] >= 10 and near1[1] - near1[0] >= 10:
@@ -845,19 +876,107 @@ def _change_point(
     return p
 
 
+def _step_scan(
+    coarse: _Channels,
+    fine: _Channels,
+    before: tuple[int, int],
+    after: tuple[int, int],
+    level: tuple[float, float],
+    k: int,
+    i0: int,
+    i1: int,
+    reach_s: int = 15,
+    window_s: int = 17,
+    ramp_s: int = 3,
+    max_grade_share: float = 0.5,
+) -> int:
+    """The second within ``reach_s`` of ``k`` where the pace and the cadence step most.
+
+    ``level`` holds the grade-adjusted speed's levels over ``before`` and ``after``
+    [m/s] (the first search's).
+
+    :func:`_change_point`'s first search finds the edge on the grade-adjusted speed
+    alone. Where that speed comes from positions, their correlated error (a few metres
+    that wander over tens of seconds) can fake a step of 0.3-0.6 m/s for 10-15 s
+    beside the true edge, as large as the difference between a warm-up and a rep; the
+    cadence, counted by the watch's accelerometer without GPS error, does not step
+    there. But the fine search takes its levels from the 20 s beside the first
+    search's edge: 10-15 s off, both of its windows straddle the true edge, and the
+    cadence, which changes there, looks the same on both sides and drops out. So the
+    fine search starts from the second where the fine channels (actual speed and
+    cadence) step most: for each second ``t`` within ``reach_s`` of ``k``, every
+    channel's difference of the means of the ``window_s`` after ``t + ramp_s`` and
+    before ``t - ramp_s`` (the runner changes pace over 1-3 s, so the ramp is left out
+    of both levels), signed in the direction of the step, squared and divided by the
+    channel's noise variance: the profile likelihood of a step with unknown levels in
+    independent channels (the two-sample form of Srivastava & Worsley 1986, see
+    :func:`_change_point`; Hinkley 1970), a channel stepping the wrong way counting
+    against.
+
+    Only with a second channel (the cadence): the actual speed alone steps where the
+    grade-adjusted speed of the first search does. And only on level ground: the
+    actual speed and the cadence change with the grade at the
+    same effort, so on a hill they step where the slope changes, not where the runner
+    changed effort. When the grade factor of the grade-adjusted speed
+    (:func:`kickanalysis.signal.gap_factor`, the ratio of the two speeds) varies around
+    the edge by enough to change the actual speed at the same effort by more than
+    ``max_grade_share`` × the step of the grade-adjusted speed, the grade alone could
+    carry a channel across the halfway level between the two levels, and ``k`` is
+    kept.
+    """
+    if sum(var > 0 for var in fine.var) < 2:
+        return k  # the speed alone: nothing that the first search did not see
+    x = coarse.data[0]
+    n = len(x)
+    lo, hi = level
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi == lo:
+        return k
+    t0 = max(k - reach_s, before[0] + window_s + ramp_s, i0)
+    t1 = min(k + reach_s, after[1] - window_s - ramp_s, i1)
+    if t1 <= t0:
+        return k
+    reach = reach_s + window_s + ramp_s
+    a0, a1 = max(k - reach, 0), min(k + reach, n)
+    v = fine.data[0][a0:a1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = x[a0:a1] / v
+    factor = factor[np.isfinite(factor) & (v > 0)]
+    if not len(factor):
+        return k
+    # the change of speed the grade alone makes at the effort midway between the levels
+    if (factor.max() - factor.min()) * 0.5 * (lo + hi) > max_grade_share * abs(hi - lo):
+        return k
+    t = np.arange(t0, t1 + 1)
+    score = np.zeros(len(t))
+    sign = np.sign(hi - lo)
+    for c, var in enumerate(fine.var):
+        if not var > 0:
+            continue
+        d = sign * (
+            fine.window_mean(c, t + ramp_s, t + ramp_s + window_s)
+            - fine.window_mean(c, t - ramp_s - window_s, t - ramp_s)
+        )
+        score += np.where(np.isfinite(d), np.abs(d) * d / var, 0.0)
+    if not score.any():
+        return k
+    return int(t[np.argmax(score)])
+
+
 def _cusum(
     channels: _Channels,
     before: tuple[int, int],
     after: tuple[int, int],
     i0: int,
     i1: int,
+    levels: list[tuple[float, float]] | None = None,
 ) -> float | None:
-    """The weighted CUSUM change point of :func:`_change_point` for given level ranges."""
+    """The weighted CUSUM change point of :func:`_change_point` for given level ranges
+    (``levels``: each channel's levels before and after, when already known)."""
     n = len(channels.data[0])
     z = np.zeros(i1 - i0)
-    for x, var in zip(channels.data, channels.var):
-        lo = sg.nanmedian(x[before[0] : before[1]])
-        hi = sg.nanmedian(x[after[0] : after[1]])
+    if levels is None:
+        levels = channels.levels(before, after)
+    for x, var, (lo, hi) in zip(channels.data, channels.var, levels):
         if not (np.isfinite(lo) and np.isfinite(hi)) or hi == lo:
             continue
         if not var > 0:
