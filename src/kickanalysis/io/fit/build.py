@@ -258,10 +258,12 @@ def _cadence_spm(rec: MessageTable, foot: bool) -> tuple[np.ndarray | None, np.n
     return None, rpm
 
 
-def _records(fit: FitData, sport: str | None, log: WarningLog) -> tuple[Any, int | None]:
+def _records(fit: FitData, sport: str | None, log: WarningLog) -> tuple[Any, int | None, bool]:
+    """The records frame, the first sample's time [ns] and whether every record had a
+    timestamp. Empties the record table's columns (see below)."""
     rec = fit.table(MESG_RECORD)
     if rec is None or len(rec) == 0:
-        return records_frame(np.zeros(0, dtype=np.int64), {}), None
+        return records_frame(np.zeros(0, dtype=np.int64), {}), None, True
     ts = rec.get("timestamp")
     n = len(rec)
     if ts is None:
@@ -339,10 +341,15 @@ def _records(fit: FitData, sport: str | None, log: WarningLog) -> tuple[Any, int
         time_ns = time_ns[order]
         core = {k: v[order] for k, v in core.items()}
         extra = {k: v[order] for k, v in extra.items()}
+    # the decoded record messages are not needed any more: their columns the frame does
+    # not take (raw fields, scaled or merged ones, fields never written) are freed before
+    # the frame is allocated, so the read's peak memory is the frame and what it takes
+    rec.columns.clear()
+    rec.arrays.clear()
     frame = records_frame(time_ns, core, extra=extra)
     if missing.all():
         frame["elapsed_s"] = np.nan  # the 1 s spacing is made up: no elapsed time
-    return frame, int(time_ns[0])
+    return frame, int(time_ns[0]), not missing.any()
 
 
 _CORE_NAMES = frozenset(RECORD_COLUMNS)
@@ -466,13 +473,7 @@ def _sessions(fit: FitData) -> list[dict[str, Any]]:
 def build_activity(fit: FitData, name: str, log: WarningLog) -> Activity:
     """Assemble records, laps and metadata from decoded FIT messages."""
     sport, sub_sport = _sport(fit)
-    records, start_ns = _records(fit, sport, log)
-    rec_table = fit.table(MESG_RECORD)
-    timed = (
-        rec_table is None
-        or rec_table.get("timestamp") is not None
-        and bool((~np.isnan(rec_table.get("timestamp"))).all())
-    )
+    records, start_ns, timed = _records(fit, sport, log)
     foot = sport is None or sport in FOOT_SPORTS
     laps = _laps(fit, start_ns, foot)
     device = _device(fit)
