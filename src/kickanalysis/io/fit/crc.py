@@ -12,9 +12,9 @@ the contribution of each byte value at each position, small enough to stay in th
 first-level cache) and one XOR reduction. :data:`GROUP` consecutive block CRCs make the
 CRC of their super-block the same way: the contribution of a block CRC followed by ``m``
 blocks is a linear map of its 16 bits, tabulated for its low and its high byte. The
-super-block CRCs are chained in Python. The data is processed in chunks of
-:data:`CHUNK` bytes, so that the temporary arrays stay small (a read's peak memory is the
-frame it builds, not its checksum).
+super-block CRCs are chained in Python. The data is processed in chunks of at most
+:data:`CHUNK` bytes and a sixteenth of the data, so that the temporary arrays stay small
+(a read's peak memory is the frame it builds, not its checksum).
 """
 
 from __future__ import annotations
@@ -119,7 +119,10 @@ def crc16(data: bytes | memoryview | np.ndarray, crc: int = 0) -> int:
     positions = np.arange(BLOCK, dtype=np.uint16) * 256  # row offsets into contrib
     slots = np.arange(GROUP, dtype=np.uint16) * 256  # row offsets into group_*
     parts = np.empty(len(arr) // size, dtype=np.uint16)
-    per_chunk = max(1, CHUNK // size)
+    # np.take turns its indices into 8-byte integers: a chunk costs 10 bytes a byte.
+    # Small files take smaller chunks, so that the checksum never needs more memory
+    # than a fraction of the frame the file makes
+    per_chunk = max(1, min(CHUNK, n // 16) // size)
     for lo in range(0, len(parts), per_chunk):
         blocks = arr[lo * size : (lo + per_chunk) * size].reshape(-1, BLOCK)
         block_crc = np.bitwise_xor.reduce(np.take(contrib, blocks + positions), axis=1)

@@ -427,6 +427,9 @@ class _DevInfo:
                 self.meta[key] = (nm, sc, of, un)
 
 
+_NAN = np.float64(np.nan)
+
+
 def _merge(num: int, parts: list[_Part], dev: _DevInfo) -> MessageTable:
     """Merge the parts of one global message into columns in file order."""
     name, fields = _profile.MESSAGES.get(num, (f"unknown_{num}", {}))
@@ -456,6 +459,10 @@ def _merge(num: int, parts: list[_Part], dev: _DevInfo) -> MessageTable:
             if fnum in p.scalars
         ]
         values = assemble(pieces, np.nan, np.float64)
+        if np.isnan(values).all():
+            # defined but never written: one shared, read-only NaN for every message
+            # instead of a float64 column (devices define many fields they never fill)
+            values = np.broadcast_to(_NAN, (n,))
         columns[fname] = Column(fname, values, units, ftype)
     # strings
     for fnum in sorted({k for p in parts for k in p.strings}):
