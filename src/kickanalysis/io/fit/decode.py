@@ -427,9 +427,6 @@ class _DevInfo:
                 self.meta[key] = (nm, sc, of, un)
 
 
-_NAN = np.float64(np.nan)
-
-
 def _merge(num: int, parts: list[_Part], dev: _DevInfo) -> MessageTable:
     """Merge the parts of one global message into columns in file order."""
     name, fields = _profile.MESSAGES.get(num, (f"unknown_{num}", {}))
@@ -447,6 +444,7 @@ def _merge(num: int, parts: list[_Part], dev: _DevInfo) -> MessageTable:
         return out[order]
 
     columns: dict[str, Column] = {}
+    never: np.ndarray | None = None  # the column of the fields never written
     # scalar fields
     field_nums = sorted({k for p in parts for k in p.scalars})
     for fnum in field_nums:
@@ -460,9 +458,12 @@ def _merge(num: int, parts: list[_Part], dev: _DevInfo) -> MessageTable:
         ]
         values = assemble(pieces, np.nan, np.float64)
         if np.isnan(values).all():
-            # defined but never written: one shared, read-only NaN for every message
-            # instead of a float64 column (devices define many fields they never fill)
-            values = np.broadcast_to(_NAN, (n,))
+            # defined but never written: all such fields of the message share one
+            # read-only NaN column (devices define many fields they never fill)
+            if never is None:
+                never = np.full(n, np.nan)
+                never.flags.writeable = False
+            values = never
         columns[fname] = Column(fname, values, units, ftype)
     # strings
     for fnum in sorted({k for p in parts for k in p.strings}):
