@@ -787,16 +787,6 @@ class _Channels:
     def __init__(self, data: list[np.ndarray], segs: list[tuple[int, int, float]]) -> None:
         self.data = data
         self.var = [_channel_var(x, segs) for x in data]
-        # cumulative sums and counts of the finite values, for the means of windows
-        self._cum = []
-        for x in data:
-            f = np.isfinite(x)
-            self._cum.append(
-                (
-                    np.concatenate(([0.0], np.cumsum(np.where(f, x, 0.0)))),
-                    np.concatenate(([0], np.cumsum(f))),
-                )
-            )
 
     def levels(self, before: tuple[int, int], after: tuple[int, int]) -> list[tuple[float, float]]:
         """Each channel's level (median) over the ranges ``before`` and ``after``."""
@@ -804,12 +794,6 @@ class _Channels:
             (sg.nanmedian(x[before[0] : before[1]]), sg.nanmedian(x[after[0] : after[1]]))
             for x in self.data
         ]
-
-    def window_mean(self, c: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """Mean of channel ``c`` over ``[lo, hi)`` for arrays of window bounds (NaN ignored)."""
-        s, n = self._cum[c]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (s[hi] - s[lo]) / (n[hi] - n[lo])
 
 
 def _change_point(
@@ -946,20 +930,23 @@ def _step_scan(
     # the change of speed the grade alone makes at the effort midway between the levels
     if (factor.max() - factor.min()) * 0.5 * (lo + hi) > max_grade_share * abs(hi - lo):
         return k
-    t = np.arange(t0, t1 + 1)
+    # the windows of all seconds scanned lie in [w0, t1 + ramp_s + window_s]
+    w0 = t0 - ramp_s - window_s
+    t = np.arange(t0, t1 + 1) - w0
     score = np.zeros(len(t))
     sign = np.sign(hi - lo)
-    for c, var in enumerate(fine.var):
+    for y, var in zip(fine.data, fine.var):
         if not var > 0:
             continue
+        y = y[w0 : t1 + ramp_s + window_s]
         d = sign * (
-            fine.window_mean(c, t + ramp_s, t + ramp_s + window_s)
-            - fine.window_mean(c, t - ramp_s - window_s, t - ramp_s)
+            sg.window_mean(y, t + ramp_s, t + ramp_s + window_s)
+            - sg.window_mean(y, t - ramp_s - window_s, t - ramp_s)
         )
         score += np.where(np.isfinite(d), np.abs(d) * d / var, 0.0)
     if not score.any():
         return k
-    return int(t[np.argmax(score)])
+    return int(t[np.argmax(score)]) + w0
 
 
 def _cusum(
