@@ -421,6 +421,11 @@ def detect_intervals(
     )
 
 
+def _within(a: float, b: float, ratio: float) -> bool:
+    """Whether two (positive) speeds are less than a factor ``ratio`` apart."""
+    return max(a, b) < ratio * min(a, b)
+
+
 def _close_dips(
     v: np.ndarray, segs: list[tuple[int, int, float]], *, max_dip_s: float, ratio: float
 ) -> list[tuple[int, int, float]]:
@@ -492,9 +497,8 @@ def _same_cadence(
         (a0, _, l0), (_, b1, l1) = out[k], out[k + 1]
         (s0, c0), (s1, c1) = st[k], st[k + 1]
         dv = s1 - s0
-        alike = max(l0, l1) < ratio * min(l0, l1)
         if (
-            alike
+            _within(l0, l1, ratio)
             and np.isfinite([c0, c1, dv]).all()
             and (c1 - c0) * np.sign(dv) < agreement * slope * abs(dv)
         ):
@@ -529,8 +533,8 @@ def _is_dip(
     """
     if min(before[1] - before[0], after[1] - after[0]) < max_dip_s:
         return False
-    lo, hi = sorted((before[2], after[2]))
-    if not (hi < ratio * lo and dip[1] - dip[0] < max_dip_s):
+    lo = min(before[2], after[2])
+    if not (_within(before[2], after[2], ratio) and dip[1] - dip[0] < max_dip_s):
         return False
     if dip[2] * ratio >= lo:
         return True
@@ -591,9 +595,8 @@ def _complete_reps(
             if 0 <= between < len(segs) and segs[between][1] - segs[between][0] < min_duration_s:
                 near.append((j, side))
         for j, side in near:
-            if j in edge and j not in taken and segs[j][2] * max_level_ratio > level:
-                if level * max_level_ratio > segs[j][2]:
-                    options.append((j, side))
+            if j in edge and j not in taken and _within(segs[j][2], level, max_level_ratio):
+                options.append((j, side))
         for j, side in options:
             x0, x1 = (edge[j][0], t1[k]) if side == 0 else (t0[k], edge[j][1])
             if x1 - x0 <= max_duration_s:
