@@ -1,14 +1,18 @@
 """Native TCX reader vs the ``tcxreader`` package on the third-party TCX files.
 
-Run ``python benchmarks/bench_tcx.py [folder] [--repeat N] [--baseline REF]``. Every file
-is decompressed once into a temporary plain ``.tcx``; then, repetition after repetition,
-the readers run in a shuffled order on that same path (interleaved, so that the noise of a
-shared machine hits all of them alike):
+Run ``python benchmarks/bench_tcx.py [folder] [--repeat N] [--baseline REF] [--floor]``.
+Every file is decompressed once into a temporary plain ``.tcx``; then, repetition after
+repetition, the readers run in a shuffled order on that same path (interleaved, so that
+the noise of a shared machine hits all of them alike):
 
 * ``kickanalysis.read_tcx(path)``,
 * ``tcxreader.TCXReader().read(path)`` (needs ``pip install tcxreader``),
 * with ``--baseline REF``, the ``io/tcx.py`` of the git revision *REF* (for before/after
-  comparisons of the reader itself), loaded as a module beside the current one.
+  comparisons of the reader itself), loaded as a module beside the current one;
+* with ``--floor``, the last step of our read alone: building the ``Activity`` (records
+  frame, laps frame, meta) from the trackpoints already parsed. tcxreader's time divided
+  by that is the best ratio any parser could reach while producing the same
+  ``Activity`` (a parser that costs nothing).
 
 Prints the median time per file of each reader and the ratios (tcxreader / kickanalysis,
 baseline / kickanalysis), then the median ratios over all files and over the files of
@@ -59,6 +63,27 @@ def load_baseline(ref: str, tmp: Path):
     return module
 
 
+def parsed(data: bytes):
+    """The trackpoints of a TCX document as our reader parses them (before the frames)."""
+    from kickanalysis.errors import WarningLog
+    from kickanalysis.io import tcx
+
+    text, codec = tcx._normalise_encoding(data, "bench")
+    points = tcx._fast_points(text, codec)
+    if points is None:
+        scan, text = tcx._tokenize(text, "bench", WarningLog("bench"))
+        points = tcx._general_points(scan, codec)
+    return points
+
+
+def assemble(points) -> ka.Activity:
+    """The ``Activity`` from parsed trackpoints: the last step of ``read_tcx``."""
+    from kickanalysis.errors import WarningLog
+    from kickanalysis.io import tcx
+
+    return tcx._assemble(points, "bench", WarningLog("bench"))
+
+
 def main() -> None:
     from tcxreader.tcxreader import TCXReader
 
@@ -68,6 +93,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=25, help="repetitions per reader")
     parser.add_argument("--baseline", help="git revision whose io/tcx.py to compare with")
     parser.add_argument("--match", default="", help="only files whose name contains this")
+    parser.add_argument(
+        "--floor", action="store_true", help="also time building the Activity alone"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     rng = random.Random(0)
@@ -80,6 +108,8 @@ def main() -> None:
         base = load_baseline(args.baseline, tmp) if args.baseline else None
         if base is not None:
             head += f" {'baseline':>9s} {'speedup':>8s}"
+        if args.floor:
+            head += f" {'points':>6s} {'frames':>9s} {'best':>6s}"
         print(head)
         for path in sorted(args.folder.iterdir()):
             if args.match not in path.name:
@@ -96,6 +126,9 @@ def main() -> None:
             }
             if base is not None:
                 readers["base"] = lambda p=p: base.tcx_from_bytes(*load(p))
+            if args.floor:
+                points = parsed(data)
+                readers["frames"] = lambda points=points: assemble(points)
             times: dict[str, list[float]] = {key: [] for key in readers}
             for fn in readers.values():  # warm-up
                 fn()
@@ -119,6 +152,9 @@ def main() -> None:
                 speedup = med["base"] / med["ours"]
                 base_ratios.append(speedup)
                 line += f" {med['base'] * 1e3:6.2f} ms {speedup:7.2f}x"
+            if args.floor:
+                best = med["tcxreader"] / med["frames"]
+                line += f" {len(points.tp_open):6d} {med['frames'] * 1e3:6.2f} ms {best:5.1f}x"
             print(line, flush=True)
     big = [k for k, size in enumerate(sizes) if size > 100_000]
     print(f"median ratio tcxreader/kickanalysis: {statistics.median(ratios):.1f}x")
