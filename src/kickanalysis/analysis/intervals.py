@@ -29,6 +29,22 @@ INTERVAL_DTYPES: dict[str, str] = {
 }
 
 
+#: How much less a speed from GPS positions tells about *where* a change of pace happened
+#: than the runner's own speed or the cadence, at the same step and noise [-]. The
+#: positions are smoothed (a local quadratic over 25 s,
+#: :func:`kickanalysis.signal.distance_from_positions`), which spreads the runner's
+#: change of pace (1-3 s: 10-90 % of it in about 3.4 s) over about 7 s (10-90 %). The
+#: Fisher information about the time of a step in a mean profile ``mu(t)`` in noise is
+#: the sum of ``(d mu / dt) ** 2`` over the noise variance; for the median normalised
+#: step at the rep starts of 1 s recordings with 1-2 m GPS error of
+#: ``benchmarks/bench_detection.py``, that sum is 0.30 for the true speed and 0.10 for
+#: the speed from positions: a ratio of about 3. :func:`_change_point`'s second search
+#: (which locates the change within seconds; the levels come from 20 s windows, which
+#: the spreading does not change) weighs this channel by its step over its noise
+#: variance divided by this ratio.
+POSITION_STEP_INFO_RATIO = 3.0
+
+
 def detect_intervals(
     activity: Activity | pd.DataFrame | Series,
     *,
@@ -106,7 +122,11 @@ def detect_intervals(
        alone 10-15 s from the true edge: an edge is where the runner changed pace),
        each channel weighted by its step over its noise variance measured on the whole
        run (the likelihood of independent channels): the cadence comes from the
-       watch's accelerometer without GPS error. So a few noisy seconds, the positions'
+       watch's accelerometer without GPS error. A speed from smoothed GPS positions
+       shows a change of pace spread over several seconds, and so tells less about
+       where it happened: its weight there is divided by
+       :data:`POSITION_STEP_INFO_RATIO` (:func:`_speed_from_positions`). So a few
+       noisy seconds, the positions'
        wander, or running that slows on into the cool-down, do not move an edge by
        tens of seconds; with ``knee_s > 0`` they are then refined by a two-line fit of
        the cumulative distance (:func:`kickanalysis.analysis._surges.knee_fit`). A
@@ -299,6 +319,9 @@ def detect_intervals(
     # refinement the actual pace and the cadence right beside it
     coarse = _Channels([v], segs)
     fine = _Channels([grid.speed_mps[idx], cadence], segs)
+    if _speed_from_positions(activity, grid):
+        # a smeared step locates the edge less well (see POSITION_STEP_INFO_RATIO)
+        fine.var[0] *= POSITION_STEP_INFO_RATIO
     # candidates: segments clearly faster than the running around them, each with its
     # own edges
     edge: dict[int, tuple[float, float]] = {}
@@ -419,6 +442,29 @@ def detect_intervals(
             "recovery_speed_mps": (rec_v, "float64"),
         },
     )
+
+
+def _speed_from_positions(activity: Activity | pd.DataFrame | Series, grid: sg.Grid) -> bool:
+    """Whether the grid's speed comes from the run's GPS positions (smoothed by
+    :func:`kickanalysis.signal.distance_from_positions`) rather than from the device.
+
+    It does when the distance comes from positions (``distance_source``, see
+    :func:`kickanalysis.signal.distance_source`) and the file holds no speed the device
+    measured for at least ``0.9`` of its samples (a reader fills in a speed derived from
+    the positions, which is no measurement; a prepared Series holds no speed at all), as
+    in :func:`kickanalysis.analysis._surges.device_speed`.
+    """
+    from .. import signal
+
+    if grid.series.distance_source != "positions":
+        return False
+    if isinstance(activity, Series):
+        return True
+    records = getattr(activity, "records", activity)
+    if "speed_mps" not in records or len(records) < 2:
+        return True
+    measured = signal._measured_speed(records, grid.series.time_s)
+    return bool(measured.mean() < 0.9)
 
 
 def _within(a: float, b: float, ratio: float) -> bool:
