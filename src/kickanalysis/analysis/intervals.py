@@ -33,15 +33,16 @@ INTERVAL_DTYPES: dict[str, str] = {
 #: than the runner's own speed or the cadence, at the same step and noise [-]. The
 #: positions are smoothed (a local quadratic over 25 s,
 #: :func:`kickanalysis.signal.distance_from_positions`), which spreads the runner's
-#: change of pace (1-3 s: 10-90 % of it in about 3.4 s) over about 7 s (10-90 %). The
-#: Fisher information about the time of a step in a mean profile ``mu(t)`` in noise is
-#: the sum of ``(d mu / dt) ** 2`` over the noise variance; for the median normalised
-#: step at the rep starts of 1 s recordings with 1-2 m GPS error of
-#: ``benchmarks/bench_detection.py``, that sum is 0.30 for the true speed and 0.10 for
-#: the speed from positions: a ratio of about 3. :func:`_change_point`'s second search
-#: (which locates the change within seconds; the levels come from 20 s windows, which
-#: the spreading does not change) weighs this channel by its step over its noise
-#: variance divided by this ratio.
+#: change of pace (10-90 % of it in 3.2-3.6 s) over 7.4-7.5 s. The Fisher information
+#: about the time of a step in a mean profile ``mu(t)`` in noise is the sum of
+#: ``(d mu / dt) ** 2`` over the noise variance; for the median normalised step at the
+#: rep starts and ends of the 1 s recordings (1-5 m of GPS error) of
+#: ``benchmarks/bench_detection.py``, that sum is 0.31-0.32 for the true speed and
+#: 0.10-0.11 for the speed from positions: a ratio of 2.95-3.1 (for the watch's speed
+#: in a FIT file 1.0-1.1; fused with the positions in a GPX file 1.3-1.6, left as it
+#: is). :func:`_change_point`'s second search (which locates the change within seconds;
+#: the levels come from 20 s windows, which the spreading does not change) weighs this
+#: channel by its step over its noise variance divided by this ratio.
 POSITION_STEP_INFO_RATIO = 3.0
 
 
