@@ -127,9 +127,8 @@ def detect_intervals(
        shows a change of pace spread over several seconds, and so tells less about
        where it happened: its weight there is divided by
        :data:`POSITION_STEP_INFO_RATIO` (:func:`_speed_from_positions`). So a few
-       noisy seconds, the positions'
-       wander, or running that slows on into the cool-down, do not move an edge by
-       tens of seconds; with ``knee_s > 0`` they are then refined by a two-line fit of
+       noisy seconds, the positions' wander, or running that slows on into the
+       cool-down, do not move an edge by tens of seconds; with ``knee_s > 0`` they are then refined by a two-line fit of
        the cumulative distance (:func:`kickanalysis.analysis._surges.knee_fit`). A
        candidate too short to be a work interval that lies right next to one, at a
        speed not slower than it by more than ``max_level_ratio``, is part of it
