@@ -46,7 +46,7 @@ def describe(path: Path) -> str:
         reps = ka.detect_intervals(act)
         kick = ka.detect_kick(act)
     except EmptyActivityError as exc:
-        return f"not analysable: {exc}"
+        return f"not analysable: {exc.reason}"  # (its str() starts with the full path)
     km = act.records["distance_m"].max() / 1000
     parts = [f"{km:5.1f} km"]
     sets = strides["set"].nunique()

@@ -79,10 +79,19 @@ class CorruptFileError(KickAnalysisError, ValueError):
 
 
 class EmptyActivityError(KickAnalysisError, ValueError):
-    """The input is well formed but holds no samples to analyse."""
+    """The input is well formed but holds no samples to analyse.
+
+    Parameters
+    ----------
+    source : str
+        Name of the input (kept as ``source``).
+    message : str
+        What is missing (kept as ``reason``, as in :class:`CorruptFileError`).
+    """
 
     def __init__(self, source: str, message: str = "no samples in the recording") -> None:
         self.source = source
+        self.reason = message
         super().__init__(f"{source}: {message}")
 
 

@@ -164,8 +164,14 @@ def test_bad_input():
     with pytest.raises(ValueError):
         detect_kick(sim.activity, gap_model="nonsense")
     rec = sim.activity.records.iloc[:1]
-    with pytest.raises(EmptyActivityError):
+    with pytest.raises(EmptyActivityError) as info:
         detect_kick(rec)
+    # the error names its source and says what is wrong, apart as well as together
+    assert info.value.reason and str(info.value) == f"{info.value.source}: {info.value.reason}"
+    standing = sim.activity.records.assign(distance_m=100.0, lat_deg=np.nan, lon_deg=np.nan)
+    with pytest.raises(EmptyActivityError, match="covers no distance") as info:
+        detect_kick(standing)
+    assert info.value.reason == "the run covers no distance"
     assert isinstance(detect_kick(sim.activity), Kick)
 
 
