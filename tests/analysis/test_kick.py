@@ -3,6 +3,7 @@ races, onset within seconds of the truth, finish= and a cool-down after the line
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -75,6 +76,11 @@ def test_kick_values_on_flat_fit():
     assert abs((k.start_time - t.start_time).total_seconds()) <= 5.0
     assert k.duration_s == pytest.approx(k.finish_elapsed_s - k.start_elapsed_s)
     assert "->" in repr(k) and "/km" in repr(k)
+    # on the flat the grade-adjusted gain is the gain, and the repr shows one
+    assert k.gap_gain_pct == pytest.approx(k.gain_pct) and "grade-adjusted" not in repr(k)
+    # an uphill kick can be slower than the flat pace before it: the repr shows both
+    uphill = dataclasses.replace(k, gain_pct=-3.04, gap_gain_pct=8.0)
+    assert "(-3.0 %, grade-adjusted +8.0 %)" in repr(uphill)
     row = k.to_frame()
     assert list(row.columns) == list(k.to_dict())
     assert len(row) == 1 and str(row["start_time"].dtype) == "datetime64[ns, UTC]"

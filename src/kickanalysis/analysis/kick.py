@@ -118,11 +118,15 @@ class Kick(_Verdict):
         m, s = divmod(int(round(self.start_elapsed_s)), 60)
         h, m = divmod(m, 60)
         at = f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+        gain = f"{self.gain_pct:+.1f} %"
+        if abs(self.gap_gain_pct - self.gain_pct) >= 0.5:
+            # on a hill the decision's grade-adjusted gain differs (an uphill kick can be
+            # slower than the flat pace before it)
+            gain += f", grade-adjusted {self.gap_gain_pct:+.1f} %"
         return (
             f"Kick(from {self.start_distance_m:.0f} m at {at}: {self.distance_m:.0f} m in "
             f"{self.duration_s:.0f} s, {_pace(self.baseline_speed_mps)} -> "
-            f"{_pace(self.kick_speed_mps)} ({self.gain_pct:+.1f} %), "
-            f"peak {_pace(self.peak_speed_mps)})"
+            f"{_pace(self.kick_speed_mps)} ({gain}), peak {_pace(self.peak_speed_mps)})"
         )
 
 
