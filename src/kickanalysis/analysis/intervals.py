@@ -126,9 +126,10 @@ def detect_intervals(
        watch's accelerometer without GPS error. A speed from smoothed GPS positions
        shows a change of pace spread over several seconds, and so tells less about
        where it happened: its weight there is divided by
-       :data:`POSITION_STEP_INFO_RATIO` (:func:`_speed_from_positions`). So a few
-       noisy seconds, the positions' wander, or running that slows on into the
-       cool-down, do not move an edge by tens of seconds; with ``knee_s > 0`` they are then refined by a two-line fit of
+       :data:`POSITION_STEP_INFO_RATIO`
+       (:func:`kickanalysis.analysis._surges.positions_only`). So a few noisy seconds,
+       the positions' wander, or running that slows on into the cool-down, do not move
+       an edge by tens of seconds; with ``knee_s > 0`` they are then refined by a two-line fit of
        the cumulative distance (:func:`kickanalysis.analysis._surges.knee_fit`). A
        candidate too short to be a work interval that lies right next to one, at a
        speed not slower than it by more than ``max_level_ratio``, is part of it
@@ -319,7 +320,7 @@ def detect_intervals(
     # refinement the actual pace and the cadence right beside it
     coarse = _Channels([v], segs)
     fine = _Channels([grid.speed_mps[idx], cadence], segs)
-    if _speed_from_positions(activity, grid):
+    if sg.positions_only(activity, grid.series):
         # a smeared step locates the edge less well (see POSITION_STEP_INFO_RATIO)
         fine.var[0] *= POSITION_STEP_INFO_RATIO
     # candidates: segments clearly faster than the running around them, each with its
@@ -442,29 +443,6 @@ def detect_intervals(
             "recovery_speed_mps": (rec_v, "float64"),
         },
     )
-
-
-def _speed_from_positions(activity: Activity | pd.DataFrame | Series, grid: sg.Grid) -> bool:
-    """Whether the grid's speed comes from the run's GPS positions (smoothed by
-    :func:`kickanalysis.signal.distance_from_positions`) rather than from the device.
-
-    It does when the distance comes from positions (``distance_source``, see
-    :func:`kickanalysis.signal.distance_source`) and the file holds no speed the device
-    measured for at least ``0.9`` of its samples (a reader fills in a speed derived from
-    the positions, which is no measurement; a prepared Series holds no speed at all), as
-    in :func:`kickanalysis.analysis._surges.device_speed`.
-    """
-    from .. import signal
-
-    if grid.series.distance_source != "positions":
-        return False
-    if isinstance(activity, Series):
-        return True
-    records = getattr(activity, "records", activity)
-    if "speed_mps" not in records or len(records) < 2:
-        return True
-    measured = signal._measured_speed(records, grid.series.time_s)
-    return bool(measured.mean() < 0.9)
 
 
 def _within(a: float, b: float, ratio: float) -> bool:
