@@ -281,11 +281,12 @@ def device_speed(activity: Any, series: Series, *, min_coverage: float = 0.9) ->
     """The device's speed [m/s] per sample, when detection should use it, else None.
 
     Used when the distance comes from positions (the ``distance_source`` of ``series``,
-    see :func:`kickanalysis.signal.distance_source`, is ``"positions"``) and the file's ``speed_mps`` is known for at least
-    ``min_coverage`` of the samples and is not merely the derivative of a distance
-    column; missing values are taken from the cleaned distance
-    (``kickanalysis.signal._speed_estimate``) of ``series``. A prepared Series alone
-    holds no speed, so it gives None (the cleaned distance is used).
+    see :func:`kickanalysis.signal.distance_source`, is ``"positions"``) and the file's
+    ``speed_mps`` is known for at least ``min_coverage`` of the samples and is not
+    merely the derivative of a distance column; missing values are taken from the
+    cleaned distance (``kickanalysis.signal._speed_estimate``) of ``series``. A
+    prepared Series alone holds no speed, so it gives None (the cleaned distance is
+    used).
     """
     if isinstance(activity, Series):
         return None

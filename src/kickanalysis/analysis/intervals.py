@@ -129,8 +129,9 @@ def detect_intervals(
        :data:`POSITION_STEP_INFO_RATIO`
        (:func:`kickanalysis.analysis._surges.positions_only`). So a few noisy seconds,
        the positions' wander, or running that slows on into the cool-down, do not move
-       an edge by tens of seconds; with ``knee_s > 0`` they are then refined by a two-line fit of
-       the cumulative distance (:func:`kickanalysis.analysis._surges.knee_fit`). A
+       an edge by tens of seconds; with ``knee_s > 0`` they are then refined by a
+       two-line fit of the cumulative distance
+       (:func:`kickanalysis.analysis._surges.knee_fit`). A
        candidate too short to be a work interval that lies right next to one, at a
        speed not slower than it by more than ``max_level_ratio``, is part of it
        (:func:`_same_effort`): GPS error can split a rep's first seconds off as a
@@ -926,9 +927,8 @@ def _step_scan(
 
     Only with a second channel (the cadence): the actual speed alone steps where the
     grade-adjusted speed of the first search does. And only on level ground: the
-    actual speed and the cadence change with the grade at the
-    same effort, so on a hill they step where the slope changes, not where the runner
-    changed effort. When the grade factor of the grade-adjusted speed
+    actual speed and the cadence change with the grade at the same effort, so on a hill
+    they step where the slope changes, not where the runner changed effort. When the grade factor of the grade-adjusted speed
     (:func:`kickanalysis.signal.gap_factor`, the ratio of the two speeds) varies around
     the edge by enough to change the actual speed at the same effort by more than
     ``max_grade_share`` × the step of the grade-adjusted speed, the grade alone could
