@@ -115,6 +115,8 @@ _GRADE_TAU_S = 240.0  # time constant of the runner's own response to hills
 _MESS_MARGIN_S = 30.0  # random mess keeps this far from planted blocks
 _GPS_RAMP_S = 20.0  # degraded GPS comes and goes over this time
 _SPEED_NOISE_TAU_S = 2.0  # time constant of the device speed noise
+_CADENCE_NOISE_SPM = 1.5  # standard deviation of the cadence noise (before rounding)
+_CADENCE_NOISE_TAU_S = 5.0  # its time constant
 _MESS_KINDS = ("walk", "slowdown", "drift")
 _NS = 1_000_000_000
 
@@ -1753,7 +1755,7 @@ def simulate_run(
         start_bpm=hr_rest_bpm + 0.3 * (hr_max_bpm - hr_rest_bpm),
     )
     hr_dev = np.round(hr_true + rng.normal(0.0, 1.0, n)) if heart_rate else np.full(n, np.nan)
-    cad = 148.0 + 8.5 * vs + _ar1(rng, n, 1.5, 5.0)
+    cad = 148.0 + 8.5 * vs + _ar1(rng, n, _CADENCE_NOISE_SPM, _CADENCE_NOISE_TAU_S)
     cad_dev = np.where(vs > 0.5, 2.0 * np.round(cad / 2.0), 0.0) if cadence else np.full(n, np.nan)
 
     # ---------------------------------------------------------------- the activity
