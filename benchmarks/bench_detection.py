@@ -58,6 +58,7 @@ from kickanalysis.errors import DataQualityWarning
 from kickanalysis.simulate import IntervalSpec, KickSpec, PauseSpec, StrideSpec
 
 FORMATS = ("fit", "gpx", "gpx-pos", "gpx-bare")
+REP_TOLERANCE_S = 3.0  # a rep is timed right when its duration is off by no more
 KINDS = (
     "strides",
     "easy",
@@ -226,6 +227,14 @@ def evaluate(job: tuple[str, int, str]) -> dict[str, Any]:
     return row
 
 
+def reps_right(rows: Any) -> Any:
+    """Whether every planted rep was found with its duration within
+    :data:`REP_TOLERANCE_S`, for rows of :func:`evaluate` (one dict, or a frame)."""
+    return (rows["rep_matched"] == rows["rep_planted"]) & (
+        rows["rep_max_dur_err_s"] <= REP_TOLERANCE_S
+    )
+
+
 def _prf(df: pd.DataFrame, name: str) -> tuple[float, float, float]:
     tp = df[f"{name}_matched"].sum()
     found, planted = df[f"{name}_found"].sum(), df[f"{name}_planted"].sum()
@@ -257,7 +266,7 @@ def report(df: pd.DataFrame) -> str:
         rp, rr, rf = _prf(g[g.kind == "intervals"], "rep")
         iv = g[g.kind == "intervals"]
         # every planted rep found, each with its duration within 3 s
-        ok = ((iv["rep_matched"] == iv["rep_planted"]) & (iv["rep_max_dur_err_s"] <= 3.0)).sum()
+        ok = reps_right(iv).sum()
         lines.append(
             f"{fmt:8s}  {sp:.3f} / {sr:.3f} / {sf:.3f}     {rp:.3f} / {rr:.3f} / {rf:.3f}"
             f"     {ok}/{len(iv)} sessions (worst {iv['rep_max_dur_err_s'].max():.2f} s)"

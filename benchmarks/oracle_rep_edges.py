@@ -47,14 +47,13 @@ import time
 from typing import Any
 
 import numpy as np
-from bench_detection import evaluate, scenario
+from bench_detection import REP_TOLERANCE_S, evaluate, reps_right, scenario
 
 import kickanalysis as ka
 from kickanalysis import simulate
 
 HALF_WINDOW_S = 30.0  # samples either side of the edge the oracle sees
 SEARCH_S = 12.0  # the oracle searches the edge within ±12 s of the truth, 0.1 s steps
-TOLERANCE_S = 3.0
 ROUNDING_VAR = 1.0 / 3.0  # cadence rounded to even steps/min: uniform on ±1
 ORACLES = ("cadence", "positions", "cadence + positions")
 
@@ -147,19 +146,16 @@ def session(seed: int) -> dict[str, Any]:
         cadence,
         along[idx],
         kw["gps_noise_m"] / np.sqrt(2.0),
-        kw.get("gps_correlation_s", 30.0),
+        sim.truth.params["gps_correlation_s"],
         np.concatenate((starts, ends)),
     )
     row: dict[str, Any] = {"seed": seed, "gps_noise_m": kw["gps_noise_m"]}
     n = len(starts)
     for name in ORACLES:
         dur = errs[name][n:] - errs[name][:n]
-        row[name] = bool(np.all(np.abs(dur) <= TOLERANCE_S))
+        row[name] = bool(np.all(np.abs(dur) <= REP_TOLERANCE_S))
     for fmt in ("gpx-pos", "gpx-bare"):
-        r = evaluate(("intervals", seed, fmt))
-        row[fmt] = bool(
-            r["rep_matched"] == r["rep_planted"] and r["rep_max_dur_err_s"] <= TOLERANCE_S
-        )
+        row[fmt] = bool(reps_right(evaluate(("intervals", seed, fmt))))
     return row
 
 
