@@ -928,12 +928,12 @@ def _step_scan(
     Only with a second channel (the cadence): the actual speed alone steps where the
     grade-adjusted speed of the first search does. And only on level ground: the
     actual speed and the cadence change with the grade at the same effort, so on a hill
-    they step where the slope changes, not where the runner changed effort. When the grade factor of the grade-adjusted speed
-    (:func:`kickanalysis.signal.gap_factor`, the ratio of the two speeds) varies around
-    the edge by enough to change the actual speed at the same effort by more than
-    ``max_grade_share`` × the step of the grade-adjusted speed, the grade alone could
-    carry a channel across the halfway level between the two levels, and ``k`` is
-    kept.
+    they step where the slope changes, not where the runner changed effort. When the
+    grade factor of the grade-adjusted speed (:func:`kickanalysis.signal.gap_factor`,
+    the ratio of the two speeds) varies around the edge by enough to change the actual
+    speed at the same effort by more than ``max_grade_share`` × the step of the
+    grade-adjusted speed, the grade alone could carry a channel across the halfway level
+    between the two levels, and ``k`` is kept.
     """
     if sum(var > 0 for var in fine.var) < 2:
         return k  # the speed alone: nothing that the first search did not see
